@@ -1,0 +1,365 @@
+"""Every XPath the HTML page reader uses, precompiled in one place so that markup knowledge is
+reviewable and testable apart from the code that walks the tree.
+
+Each ``*_XPATH`` name is a list of :class:`lxml.etree.XPath` expressions. Lists are tried in
+order and the first expression that finds something wins, except :data:`COMMENT_ITEM_XPATH`,
+whose matches are all merged (a page can mix markups, such as a comment list plus a separate
+trackback list) and deduplicated by the reader. Expressions are built from the named token
+tuples below by :func:`_alt`, so adding a theme usually means adding one word to one tuple.
+
+Class tokens are matched as whole words (``comment`` matches ``class="comment even"`` but not
+``class="comment-form"``) and are case-sensitive, as browsers match them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from lxml import etree
+
+__all__ = [
+    "ARTICLE_BODY_XPATH",
+    "ARTICLE_CAPTION_XPATH",
+    "ARTICLE_DATE_XPATH",
+    "ARTICLE_SITE_XPATH",
+    "ARTICLE_STRIP_XPATH",
+    "ARTICLE_TITLE_XPATH",
+    "ARTICLE_URL_XPATH",
+    "COMMENT_AUTHOR_XPATH",
+    "COMMENT_BODY_XPATH",
+    "COMMENT_CHROME_XPATH",
+    "COMMENT_DATE_XPATH",
+    "COMMENT_ID_XPATH",
+    "COMMENT_ITEM_XPATH",
+    "DECLARED_CHARSET_XPATH",
+    "LIST_BETWEEN_XPATH",
+    "PINGBACK_XPATH",
+    "REPLY_LIST_XPATH",
+    "TRACKBACK_XPATH",
+]
+
+
+def _alt(conditions: Iterable[str]) -> str:
+    """Join XPath conditions with ``or``; an empty group is a bug here, not "match nothing"."""
+    parts = list(conditions)
+    if not parts:
+        raise ValueError("empty selector group: give at least one condition")
+    return "(" + " or ".join(parts) + ")"
+
+
+def _has_class(token: str) -> str:
+    """Condition: the context element's class attribute holds ``token`` as a whole word."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {token} ')"
+
+
+def _any_class(tokens: Iterable[str]) -> str:
+    return _alt(_has_class(token) for token in tokens)
+
+
+def _any_id(ids: Iterable[str]) -> str:
+    return _alt(f"@id='{name}'" for name in ids)
+
+
+def _any_id_prefix(prefixes: Iterable[str]) -> str:
+    return _alt(f"starts-with(@id, '{prefix}')" for prefix in prefixes)
+
+
+def _any_tag(tags: Iterable[str]) -> str:
+    return _alt(f"self::{tag}" for tag in tags)
+
+
+def _compile(*expressions: str) -> list[etree.XPath]:
+    return [etree.XPath(expression) for expression in expressions]
+
+
+# --- Where comments are not: forms, widgets, navigation ----------------------------------------
+
+# The reply form. Only comment forms are excluded: ASP.NET pages wrap the whole page in a form.
+RESPOND_IDS = ("respond", "commentform", "comment-form", "reply-form")
+RESPOND_CLASSES = ("comment-respond", "comment-form", "comment-form-wrapper", "commentform")
+# Sidebar and footer widgets, above all WordPress "Recent Comments" (li.recentcomments).
+WIDGET_IDS = ("recentcomments", "recent-comments", "sidebar", "secondary")
+WIDGET_CLASSES = (
+    "widget",
+    "widget_recent_comments",
+    "recentcomments",
+    "recent-comments",
+    "widget-area",
+    "sidebar",
+)
+
+_COMMENT_FORM = (
+    "self::form[contains(@id, 'comment') or contains(@class, 'comment')"
+    " or contains(@action, 'comment')]"
+)
+_NOT_CHROME = (
+    "[not(ancestor-or-self::*["
+    + _alt(
+        (
+            _COMMENT_FORM,
+            "self::nav",
+            _any_id(RESPOND_IDS + WIDGET_IDS),
+            _any_class(RESPOND_CLASSES + WIDGET_CLASSES),
+        )
+    )
+    + "])]"
+)
+
+# --- Comment items ------------------------------------------------------------------------------
+
+# li items of a threaded list: WordPress ol.commentlist / .comment-list (pingbacks and
+# trackbacks sit in the same list), wordpress.com "highlander", the old Disqus plugin's
+# ul#dsq-comments (li.comment, li.post.pingback).
+LIST_ITEM_CLASSES = ("comment", "pingback", "trackback", "highlander-comment")
+# Elements that are one comment whatever their tag: Avada's .the-comment, BEM .c-comment,
+# Drupal 8's article.comment.js-comment.
+ITEM_CLASSES = ("the-comment", "c-comment", "js-comment")
+# Tags that may carry a bare class="comment" (Drupal 7, the Disqus no-script fallback
+# div.comment, news sites); ambiguous, so only inside something whose id or class says comment.
+BLOCK_TAGS = ("div", "article", "section")
+# Tags that may carry a generic id="comment-<number>".
+ID_ITEM_TAGS = ("li", "div", "article", "section")
+# Forum software (Invision Power Board in taz.de's openNewspaper): li.member / li.guest.
+FORUM_ID_PREFIXES = ("bb_message_",)
+# Thesis theme: <dl id="comment_list"><dt class="comment"> author and date, <dd> the text.
+DEFINITION_ITEM_CLASSES = ("comment",)
+# Thesis theme again: trackbacks listed apart, as plain links.
+TRACKBACK_LIST_IDS = ("trackback_list", "trackbacks")
+PINGBACK_LIST_IDS = ("pings", "pingbacks", "pingback_list")
+
+_IN_COMMENT_AREA = (
+    "[ancestor::*[contains(@id, 'comment') or contains(@class, 'comment') or @id='disqus_thread']]"
+)
+# id="comment-123": the suffix is digits only, so "comment-form" or "comment-body-1" do not match.
+_COMMENT_NUMBER_ID = (
+    "(starts-with(@id, 'comment-') and string-length(@id) > 8"
+    " and translate(substring(@id, 9), '0123456789', '') = '')"
+)
+
+COMMENT_ITEM_XPATH = _compile(
+    f"//li[{_any_class(LIST_ITEM_CLASSES)}]{_NOT_CHROME}",
+    f"//*[{_any_class(ITEM_CLASSES)}]{_NOT_CHROME}",
+    f"//*[{_any_tag(BLOCK_TAGS)}][{_has_class('comment')}]{_IN_COMMENT_AREA}{_NOT_CHROME}",
+    f"//*[{_any_tag(ID_ITEM_TAGS)}][{_COMMENT_NUMBER_ID}]{_NOT_CHROME}",
+    f"//li[{_any_id_prefix(FORUM_ID_PREFIXES)}]{_NOT_CHROME}",
+    f"//dl/dt[{_any_class(DEFINITION_ITEM_CLASSES)}]{_NOT_CHROME}",
+    f"//*[{_any_id(TRACKBACK_LIST_IDS + PINGBACK_LIST_IDS)}]/li{_NOT_CHROME}",
+)
+
+# Lists that hold replies. When one is the next sibling of a comment rather than inside it
+# (wordpress.com "highlander" writes </li><ul class="children">, Drupal <div class="indented">
+# after the article), its replies belong to that preceding comment.
+REPLY_LIST_CLASSES = (
+    "children",
+    "replies",
+    "indented",
+    "thread",
+    "comment-replies",
+    "comment-children",
+    "c-comment__replies",
+    "sub-comments",
+)
+REPLY_LIST_XPATH = _compile(f"boolean(self::*[{_any_class(REPLY_LIST_CLASSES)}])")
+# A list between two nested items makes the inner one a reply (li.comment > ol.children >
+# li.comment); without one, the inner item may be the same comment matched twice.
+LIST_BETWEEN_XPATH = _compile(
+    f"boolean(self::*[self::ul or self::ol or self::dl or {_any_class(REPLY_LIST_CLASSES)}])"
+)
+
+PINGBACK_XPATH = _compile(
+    f"boolean(self::*[{_has_class('pingback')}])",
+    f"boolean(ancestor::*[{_any_id(PINGBACK_LIST_IDS)}])",
+)
+TRACKBACK_XPATH = _compile(
+    f"boolean(self::*[{_has_class('trackback')}])",
+    f"boolean(ancestor::*[{_any_id(TRACKBACK_LIST_IDS)}])",
+)
+
+# --- Inside one comment (relative to the item) -------------------------------------------------
+
+COMMENT_ID_XPATH = _compile(
+    "@id",
+    "@data-comment-id",
+    # Drupal 7 puts the anchor before the comment: <a id="comment-12"></a><div class="comment">.
+    "preceding-sibling::*[1][self::a][starts-with(@id, 'comment-')]/@id",
+)
+
+# The comment's own text. Order matters: in WordPress .comment-body wraps the whole comment
+# (author, date, reply link) and .comment-content is the text; in the Disqus no-script
+# fallback .comment-body is the text.
+BODY_CLASSES = (
+    "field-name-comment-body",  # Drupal 7
+    "field--name-comment-body",  # Drupal 8+
+    "comment-content",  # WordPress core
+    "c-comment__content",  # BEM
+    "comment-text",  # Avada .the-comment, many themes
+    "commentText",  # mdr.de
+    "comment_text",
+    "comment-message",
+    "dsq-comment-message",  # the old Disqus WordPress plugin
+    "contenttext",  # wordpress.com highlander
+    "comment-entry",
+)
+COMMENT_BODY_XPATH = _compile(
+    f".//*[{_any_class(BODY_CLASSES)}]",
+    ".//*[@itemprop='text' or @itemprop='commentText']",
+    f".//*[{_has_class('comment-body')}]",
+    # Thesis: the text is in the <dd> after the <dt> item.
+    "following-sibling::*[1][self::dd]",
+)
+
+AUTHOR_CLASSES = (
+    "fn",  # hCard, WordPress core
+    "c-comment__author-name",
+    "comment-author-name",
+    "commentAuthor",
+    "comment_author",
+    "comment__author",
+    "username",
+    "dsq-comment-cite",
+)
+COMMENT_AUTHOR_XPATH = _compile(
+    f".//*[{_any_class(AUTHOR_CLASSES)}]",
+    ".//*[@itemprop='author']//*[@itemprop='name']",
+    ".//*[@itemprop='author']",
+    # Avada: <div class="comment-author meta"><strong>Name</strong> date <a>Reply</a></div>
+    f".//*[{_has_class('comment-author')}]//*[self::strong or self::b]",
+    f".//*[{_any_class(('comment-author', 'author'))}]",
+    ".//cite",
+)
+
+DATE_CLASSES = (
+    "comment-date",
+    "comment-time",
+    "comment__time",
+    "commentDate",
+    "comment_time",
+    "c-comment__date",
+    "comment-metadata",
+    "commentmetadata",
+    "comment-meta",
+    "submitted",
+    "timestamp",
+    "date",
+)
+COMMENT_DATE_XPATH = _compile(
+    ".//time[@datetime]",
+    ".//*[@datetime]",
+    ".//*[@itemprop='dateCreated' or @itemprop='datePublished'][@content]",
+    f".//*[{_any_class(DATE_CLASSES)}]",
+    ".//time",
+)
+
+# Inside a comment but not its text: toolbars ("Reply", "Antworten", "melden", "Like"),
+# metadata, avatars, "says:" labels, and any reply form a theme printed inline.
+CHROME_CLASSES = (
+    "reply",
+    "comment-reply",
+    "comment-reply-link",
+    "comment-actions",
+    "comment-edit-link",
+    "edit-link",
+    "comment-likes",
+    "comment-like-feedback",
+    "sharedaddy",
+    "toolbar",  # taz.de: ul.toolbar > li.reply / li.report
+    "report",
+    "links",  # Drupal: ul.links with reply / edit / delete
+    "comment-meta",
+    "comment__meta",
+    "comment-metadata",
+    "commentmetadata",
+    "comment-author",
+    "says",
+    "avatar",
+    "c-comment__header",
+    "c-comment__footer",
+    "c-comment__author-avatar",
+    "comment_author",
+    "comment_time",
+    "commentTitle",
+    "comment-respond",
+)
+COMMENT_CHROME_XPATH = _compile(
+    f".//*[{_any_class(CHROME_CLASSES)}]",
+    f".//*[{_any_id(RESPOND_IDS)}]",
+    ".//form | .//button",
+)
+
+# --- The article -------------------------------------------------------------------------------
+
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+# <meta charset> or <meta http-equiv="Content-Type" content="...; charset=...">, any case.
+DECLARED_CHARSET_XPATH = _compile(
+    "//meta/@charset",
+    f"//meta[translate(@http-equiv, '{_UPPER}', '{_LOWER}')='content-type']"
+    f"[contains(translate(@content, '{_UPPER}', '{_LOWER}'), 'charset')]/@content",
+)
+
+ARTICLE_TITLE_XPATH = _compile(
+    "//meta[@property='og:title']/@content",
+    "//head/title",
+    "//h1",
+)
+ARTICLE_URL_XPATH = _compile(
+    "//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href",
+    "//meta[@property='og:url']/@content",
+)
+ARTICLE_SITE_XPATH = _compile("//meta[@property='og:site_name']/@content")
+
+# Anything that holds comments, for keeping them out of the article body.
+COMMENT_AREA_IDS = ("comments", "disqus_thread", "dsq-comments", "respond")
+COMMENT_AREA_CLASSES = (
+    "comments",
+    "comments-area",
+    "comment-list",
+    "commentlist",
+    "comment-respond",
+    "d-noscript-comments",
+    "c-comments",
+    "c-discussion",
+    "fusion-comments",
+)
+_COMMENTS = _alt(
+    (
+        _any_id(COMMENT_AREA_IDS),
+        _any_class(COMMENT_AREA_CLASSES + LIST_ITEM_CLASSES + ITEM_CLASSES),
+        _COMMENT_NUMBER_ID,
+        _any_id_prefix(FORUM_ID_PREFIXES),
+    )
+)
+# Not inside a comment area or a comment item (a forum thread may sit in no named area).
+_NOT_IN_COMMENTS = f"[not(ancestor-or-self::*[{_COMMENTS}])]"
+
+ARTICLE_DATE_XPATH = _compile(
+    "//meta[@property='article:published_time']/@content",
+    "//meta[@itemprop='datePublished']/@content",
+    "//*[@itemprop='datePublished']/@datetime",
+    f"//article//time[@datetime]{_NOT_IN_COMMENTS}/@datetime",
+    f"//time[@datetime]{_NOT_IN_COMMENTS}/@datetime",
+)
+
+ARTICLE_BODY_CLASSES = (
+    "entry-content",
+    "entrytext",  # old WordPress themes (Kubrick and its children, wordpress.com)
+    "post-content",
+    "article-body",
+    "article__body",
+    "post-body",
+    "story-body",
+)
+ARTICLE_BODY_XPATH = _compile(
+    f"//*[@itemprop='articleBody']{_NOT_IN_COMMENTS}",
+    f"//*[{_any_class(ARTICLE_BODY_CLASSES)}]{_NOT_IN_COMMENTS}",
+    f"//article[not(ancestor::article)][not(contains(@class, 'comment'))]{_NOT_IN_COMMENTS}",
+)
+ARTICLE_CAPTION_XPATH = _compile(
+    f".//figcaption | .//*[{_any_class(('wp-caption-text', 'caption'))}]",
+)
+# Removed from a copy of the article element before its text is read. Jetpack's share and
+# like buttons (div.sharedaddy) sit inside WordPress entry content.
+ARTICLE_STRIP_XPATH = _compile(
+    f".//*[{_COMMENTS}]",
+    f".//form | .//nav | .//aside | .//button | .//*[{_has_class('sharedaddy')}]",
+)
