@@ -17,16 +17,32 @@ from moderation.records import Article, Comment, Rejection, Unloaded
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    """Import the judge lazily: ``import moderation`` stays light (no scikit-learn)."""
+    if name == "Moderator":
+        from moderation.model import Moderator
+
+        return Moderator
+    if name == "Verdict":
+        from moderation.verdict import Verdict
+
+        return Verdict
+    raise AttributeError(f"module 'moderation' has no attribute {name!r}")
+
+
 __all__ = [
     "Article",
     "Comment",
     "DataError",
     "ModelError",
     "ModerationError",
+    "Moderator",
     "ParseError",
     "ParseOptions",
     "Rejection",
     "Unloaded",
+    "Verdict",
     "__version__",
     "parse",
 ]

@@ -1,0 +1,104 @@
+"""Options, callbacks and the rejection log that several commands share."""
+
+from __future__ import annotations
+
+import click
+
+from moderation.output import json_line
+from moderation.parse import FIELD_ROLES, FORMATS
+from moderation.records import Rejection
+
+DEFAULT_DATA = "seeds/labeled"
+DEFAULT_OUTPUT_MODEL = "models/default.joblib"
+
+
+def parse_fields(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict:
+    fields: dict[str, str] = {}
+    for value in values:
+        role, sep, column = value.partition("=")
+        if not sep or role not in FIELD_ROLES or not column:
+            raise click.BadParameter(
+                f"{value!r}: use ROLE=COLUMN with ROLE one of {', '.join(FIELD_ROLES)}"
+            )
+        fields[role] = column
+    return fields
+
+
+def parse_flag_values(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, float]:
+    from moderation.model import FLAGS
+
+    parsed: dict[str, float] = {}
+    for value in values:
+        flag, sep, number = value.partition("=")
+        try:
+            parsed[flag] = float(number)
+        except ValueError:
+            parsed[flag] = -1.0
+        if not sep or flag not in FLAGS or not 0.0 <= parsed[flag] <= 1.0:
+            raise click.BadParameter(
+                f"{value!r}: use FLAG=VALUE, FLAG one of {FLAGS}, VALUE in [0, 1]"
+            )
+    return parsed
+
+
+class RejectionLog:
+    """Report rejected inputs on stderr and, when asked, as JSONL rows in a file."""
+
+    def __init__(self, path: str | None) -> None:
+        self.count = 0
+        self._stream = open(path, "w", encoding="utf-8") if path else None  # noqa: SIM115
+
+    def add(self, rejection: Rejection) -> None:
+        self.count += 1
+        click.echo(f"error: {rejection}", err=True)
+        if self._stream is not None:
+            self._stream.write(json_line(rejection.to_dict()))
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+
+
+input_argument = click.argument(
+    "inputs", nargs=-1, required=True, type=click.Path(allow_dash=True, path_type=str)
+)
+format_option = click.option(
+    "--format",
+    "input_format",
+    type=click.Choice(FORMATS),
+    default=None,
+    help="Force the input format instead of detecting it from the content.",
+)
+field_option = click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    callback=parse_fields,
+    metavar="ROLE=COLUMN",
+    help=f"Column name of a role in JSONL/CSV/JSON dumps ({', '.join(FIELD_ROLES)}); repeatable.",
+)
+strict_option = click.option(
+    "--strict", is_flag=True, help="Stop at the first problem instead of reporting it and going on."
+)
+rejects_option = click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Also write every rejected input or comment as a JSONL row (file, line, reason).",
+)
+output_option = click.option(
+    "-o",
+    "--output",
+    default="-",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Where to write the records (default: standard output). Written atomically.",
+)
+output_format_option = click.option(
+    "--output-format",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help="JSON Lines, or CSV safe to open in a spreadsheet.",
+)

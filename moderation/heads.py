@@ -1,0 +1,274 @@
+"""Classification heads: one logistic regression per label family, over shared features.
+
+A head picks ``C`` by stratified cross-validation, calibrates its probabilities on the
+out-of-fold scores (Platt scaling for a flag, multinomial scaling for stance) and, for a flag,
+chooses the threshold that reaches a stated precision on those out-of-fold scores. All fitted
+state is plain arrays and numbers, so it can be stored without pickling scikit-learn objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.validation import check_is_fitted
+
+DEFAULT_CS = (2.0, 8.0, 32.0, 128.0)
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=1, keepdims=True)
+
+
+def _sigmoid(scores: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-scores))
+
+
+def threshold_for_precision(
+    labels: np.ndarray, probabilities: np.ndarray, precision: float
+) -> tuple[float | None, dict[str, float]]:
+    """Lowest threshold whose precision on (labels, probabilities) reaches ``precision``.
+
+    Returns the threshold (``None`` when no threshold reaches it) and the precision, recall
+    and F1 at the returned threshold (or at the F1-best threshold when there is none).
+    """
+    precisions, recalls, thresholds = precision_recall_curve(labels, probabilities)
+    precisions, recalls = precisions[:-1], recalls[:-1]
+    f1 = 2 * precisions * recalls / np.maximum(precisions + recalls, 1e-12)
+    reaching = np.flatnonzero((precisions >= precision) & (recalls > 0))
+    index = int(reaching[0]) if reaching.size else int(np.argmax(f1))
+    stats = {
+        "precision": float(precisions[index]),
+        "recall": float(recalls[index]),
+        "f1": float(f1[index]),
+    }
+    return (float(thresholds[index]) if reaching.size else None), stats
+
+
+class LogisticHead(ClassifierMixin, BaseEstimator):
+    """Logistic regression with C chosen by CV, calibrated scores and a precision threshold.
+
+    Parameters
+    ----------
+    Cs : sequence of float, default=DEFAULT_CS
+        Inverse regularisation strengths tried by cross-validation.
+    cv : int, default=5
+        Stratified folds for choosing C, calibrating and choosing thresholds.
+    class_weight : {"balanced"} or None, default="balanced"
+        Re-weight classes against imbalance (calibration undoes the shift in scores).
+    precision : float, default=0.9
+        Two-class heads only: the threshold is the lowest score whose cross-validated
+        precision reaches this (the F1-best score when none does).
+    remove_precision : float, default=0.97
+        Two-class heads only: a stricter threshold, for automatic removal.
+    max_iter : int, default=3000
+        Solver iterations.
+    random_state : int, default=0
+        Seed of the fold shuffling, so that results repeat.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        Labels, sorted.
+    coef_, intercept_ : ndarray
+        The final model, fitted on all rows with the chosen ``C_``.
+    C_ : float
+        The C with the best cross-validated score (macro-F1 for several classes, average
+        precision for two).
+    calibration_coef_, calibration_intercept_ : ndarray
+        Maps decision scores to calibrated probabilities.
+    threshold_, remove_threshold_ : float or None
+        Probability thresholds (two-class heads); ``None`` when the precision is not reached.
+    cv_metrics_ : dict
+        Cross-validated (out-of-fold) precision, recall and F1 at ``threshold_``, or per class
+        and macro for several classes.
+    """
+
+    def __init__(
+        self,
+        *,
+        Cs: Sequence[float] = DEFAULT_CS,  # noqa: N803 - scikit-learn's own name
+        cv: int = 5,
+        class_weight: str | None = "balanced",
+        precision: float = 0.9,
+        remove_precision: float = 0.97,
+        max_iter: int = 3000,
+        random_state: int = 0,
+    ) -> None:
+        self.Cs = Cs
+        self.cv = cv
+        self.class_weight = class_weight
+        self.precision = precision
+        self.remove_precision = remove_precision
+        self.max_iter = max_iter
+        self.random_state = random_state
+
+    def _model(self, C: float) -> LogisticRegression:  # noqa: N803
+        solver = "liblinear" if len(self.classes_) == 2 else "lbfgs"
+        return LogisticRegression(
+            C=C,
+            class_weight=self.class_weight,
+            solver=solver,
+            max_iter=self.max_iter,
+            random_state=self.random_state,
+        )
+
+    def _check_params(self, y: np.ndarray) -> None:
+        if not self.Cs or any(c <= 0 for c in self.Cs):
+            raise ValueError(f"Cs={self.Cs!r}: give one or more positive values")
+        if not 0 < self.precision <= 1 or not 0 < self.remove_precision <= 1:
+            raise ValueError("precision and remove_precision must be in (0, 1]")
+        if len(self.classes_) < 2:
+            raise ValueError(f"a head needs two classes or more; got {self.classes_.tolist()}")
+        smallest = int(np.min(np.unique(y, return_counts=True)[1]))
+        if smallest < self.cv:
+            raise ValueError(
+                f"the rarest class has {smallest} rows, fewer than cv={self.cv} folds: "
+                "label more rows or lower cv"
+            )
+
+    def _scores(self, model: LogisticRegression, X: Any) -> np.ndarray:
+        scores = model.decision_function(X)
+        return scores.reshape(-1, 1) if scores.ndim == 1 else scores
+
+    def fit(self, X: Any, y: Sequence[Any]) -> LogisticHead:
+        """Choose C, calibrate and set thresholds on out-of-fold scores, then fit on all rows."""
+        y = np.asarray(y)
+        self.classes_ = np.unique(y)
+        self._check_params(y)
+        folds = list(
+            StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(X, y)
+        )
+        width = 1 if len(self.classes_) == 2 else len(self.classes_)
+        best: tuple[float, float, np.ndarray] | None = None
+        for C in self.Cs:  # noqa: N806
+            out_of_fold = np.zeros((len(y), width))
+            for train, test in folds:
+                model = self._model(C).fit(X[train], y[train])
+                out_of_fold[test] = self._scores(model, X[test])
+            quality = self._quality(y, out_of_fold)
+            if best is None or quality > best[0] + 1e-9:
+                best = (quality, C, out_of_fold)
+        assert best is not None
+        _, self.C_, out_of_fold = best
+        calibrator = LogisticRegression(C=100.0, max_iter=1000).fit(out_of_fold, y)
+        self.calibration_coef_ = calibrator.coef_.astype(np.float64)
+        self.calibration_intercept_ = calibrator.intercept_.astype(np.float64)
+        probabilities = self._calibrate(out_of_fold)
+        self._set_thresholds(y, probabilities)
+        final = self._model(self.C_).fit(X, y)
+        self.coef_ = final.coef_.astype(np.float32)
+        self.intercept_ = final.intercept_.astype(np.float64)
+        return self
+
+    def _quality(self, y: np.ndarray, scores: np.ndarray) -> float:
+        if len(self.classes_) == 2:
+            return float(average_precision_score(y == self.classes_[1], scores[:, 0]))
+        predicted = self.classes_[np.argmax(scores, axis=1)]
+        return float(f1_score(y, predicted, average="macro"))
+
+    def _calibrate(self, scores: np.ndarray) -> np.ndarray:
+        calibrated = scores @ self.calibration_coef_.T + self.calibration_intercept_
+        if len(self.classes_) == 2:
+            positive = _sigmoid(calibrated[:, 0])
+            return np.column_stack((1 - positive, positive))
+        return _softmax(calibrated)
+
+    def _set_thresholds(self, y: np.ndarray, probabilities: np.ndarray) -> None:
+        if len(self.classes_) == 2:
+            positive = y == self.classes_[1]
+            self.threshold_, stats = threshold_for_precision(
+                positive, probabilities[:, 1], self.precision
+            )
+            self.remove_threshold_, remove_stats = threshold_for_precision(
+                positive, probabilities[:, 1], self.remove_precision
+            )
+            self.cv_metrics_ = {
+                **stats,
+                "precision_target": self.precision,
+                "precision_target_met": self.threshold_ is not None,
+                "average_precision": float(average_precision_score(positive, probabilities[:, 1])),
+                "remove": {**remove_stats, "precision_target": self.remove_precision},
+                "support": int(positive.sum()),
+                "rows": len(y),
+            }
+            if self.threshold_ is None:  # fall back to the F1-best threshold, and say so
+                precisions, recalls, thresholds = precision_recall_curve(
+                    positive, probabilities[:, 1]
+                )
+                f1 = (
+                    2
+                    * precisions[:-1]
+                    * recalls[:-1]
+                    / np.maximum(precisions[:-1] + recalls[:-1], 1e-12)
+                )
+                self.threshold_ = float(thresholds[int(np.argmax(f1))])
+            return
+        self.threshold_ = self.remove_threshold_ = None
+        predicted = self.classes_[np.argmax(probabilities, axis=1)]
+        per_class = f1_score(y, predicted, labels=self.classes_, average=None)
+        self.cv_metrics_ = {
+            "macro_f1": float(np.mean(per_class)),
+            "accuracy": float(np.mean(predicted == y)),
+            "f1": {str(c): float(v) for c, v in zip(self.classes_, per_class, strict=True)},
+            "support": {str(c): int(np.sum(y == c)) for c in self.classes_},
+            "rows": len(y),
+        }
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Raw scores of the final model, one column per class (one for two classes)."""
+        check_is_fitted(self, "coef_")
+        return np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Calibrated probabilities, columns in the order of ``classes_``."""
+        return self._calibrate(self.decision_function(X))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Labels: the positive class above ``threshold_`` for a flag, else the most probable."""
+        probabilities = self.predict_proba(X)
+        if len(self.classes_) == 2:
+            return self.classes_[(probabilities[:, 1] >= self.threshold_).astype(int)]
+        return self.classes_[np.argmax(probabilities, axis=1)]
+
+    # -- plain-array state, for model files ------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        """The fitted parameters as plain arrays and Python values."""
+        check_is_fitted(self, "coef_")
+        return {
+            "params": self.get_params(),
+            "classes": [c.item() if hasattr(c, "item") else c for c in self.classes_],
+            "coef": self.coef_,
+            "intercept": self.intercept_,
+            "C": float(self.C_),
+            "calibration_coef": self.calibration_coef_,
+            "calibration_intercept": self.calibration_intercept_,
+            "threshold": self.threshold_,
+            "remove_threshold": self.remove_threshold_,
+            "cv_metrics": self.cv_metrics_,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> LogisticHead:
+        """Rebuild a fitted head from :meth:`to_state` output."""
+        params = dict(state["params"])
+        params["Cs"] = tuple(params["Cs"])
+        head = cls(**params)
+        head.classes_ = np.asarray(state["classes"])
+        head.coef_ = np.asarray(state["coef"], dtype=np.float32)
+        head.intercept_ = np.asarray(state["intercept"], dtype=np.float64)
+        head.C_ = state["C"]
+        head.calibration_coef_ = np.asarray(state["calibration_coef"], dtype=np.float64)
+        head.calibration_intercept_ = np.asarray(state["calibration_intercept"], dtype=np.float64)
+        head.threshold_ = state["threshold"]
+        head.remove_threshold_ = state["remove_threshold"]
+        head.cv_metrics_ = state["cv_metrics"]
+        return head

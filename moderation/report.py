@@ -1,0 +1,64 @@
+"""The last stage: summaries of a scoring run for the moderator reading the terminal."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter, defaultdict
+
+from moderation.verdict import Verdict
+
+PROGRESS_EVERY = 1000
+ARTICLES_SHOWN = 10
+
+
+class ScoreSummary:
+    """Count verdicts per stance, flag, action and article while they stream past."""
+
+    def __init__(self, *, progress: bool = False) -> None:
+        self.progress = progress
+        self.total = 0
+        self.unloaded = 0
+        self.stances: Counter[str] = Counter()
+        self.flags: Counter[str] = Counter()
+        self.actions: Counter[str] = Counter()
+        self.articles: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        self.truncated = 0
+
+    def add(self, verdict: Verdict) -> None:
+        """Count one verdict (and show progress on a terminal)."""
+        self.total += 1
+        self.stances[verdict.stance] += 1
+        self.flags.update(verdict.flags)
+        self.actions[verdict.action] += 1
+        self.truncated += verdict.truncated
+        article = self.articles[verdict.article_id or "(none)"]
+        article["comments"] += 1
+        article.update(verdict.flags)
+        if self.progress and self.total % PROGRESS_EVERY == 0:
+            print(f"\rscored {self.total} comments", end="", file=sys.stderr, flush=True)
+
+    def render(self, rejected: int = 0) -> str:
+        """A few plain lines: totals, then per stance, flag, action and article."""
+
+        def fmt(counter: Counter[str]) -> str:
+            return ", ".join(f"{k} {v}" for k, v in sorted(counter.items())) or "none"
+
+        lines = [
+            ("\n" if self.progress and self.total >= PROGRESS_EVERY else "")
+            + f"scored {self.total} comments; {rejected} rejected"
+            + (f"; {self.unloaded} replies not in the export" if self.unloaded else "")
+            + (f"; {self.truncated} truncated" if self.truncated else ""),
+            f"  stance:  {fmt(self.stances)}",
+            f"  flags:   {fmt(self.flags)}",
+            f"  actions: {fmt(self.actions)}",
+        ]
+        busiest = sorted(self.articles.items(), key=lambda item: -item[1]["comments"])
+        for article, counts in busiest[:ARTICLES_SHOWN]:
+            flagged = {k: v for k, v in counts.items() if k != "comments"}
+            lines.append(
+                f"  article {article}: {counts['comments']} comments"
+                + (f" ({fmt(Counter(flagged))})" if flagged else "")
+            )
+        if len(busiest) > ARTICLES_SHOWN:
+            lines.append(f"  … and {len(busiest) - ARTICLES_SHOWN} more articles")
+        return "\n".join(lines)
