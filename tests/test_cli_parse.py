@@ -37,18 +37,20 @@ def test_bad_input_is_reported_others_carry_on_and_exit_is_nonzero(tmp_path) -> 
     binary = tmp_path / "photo.txt"
     binary.write_bytes(b"\x89PNG\x00\x00\x00binary")
     latin = tmp_path / "latin.txt"
-    latin.write_bytes(b"Title\n\nGood line.\n\nCaf\xe9 au lait\n")
+    latin.write_bytes(b"Title\n\nGood line.\n\nLeave a reply\n\nCaf\xe9 au lait\n")
     rejects = tmp_path / "rejects.jsonl"
     page = FIXTURES / "pages" / "tribune_numbered.txt"
     result = CliRunner().invoke(
         main, ["parse", str(binary), str(latin), str(page), "--rejects", str(rejects)]
     )
     assert result.exit_code == 1
-    assert len(result.stdout.splitlines()) == 3  # the good page still parsed
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) == 4  # the good page still parsed, the Latin-1 line recovered
+    assert rows[0]["text"] == "Café au lait"
     assert f"error: {binary}: binary file" in result.stderr
-    assert f"error: {latin}:5: not valid UTF-8" in result.stderr
+    assert f"warning: {latin}: line(s) 7 are not UTF-8; read as Windows-1252" in result.stderr
     rejected = [json.loads(line) for line in rejects.read_text().splitlines()]
-    assert [(r["source"], r["line"]) for r in rejected] == [(str(binary), None), (str(latin), 5)]
+    assert [(r["source"], r["line"]) for r in rejected] == [(str(binary), None)]
 
 
 def test_strict_stops_at_the_first_problem(tmp_path) -> None:

@@ -3,6 +3,8 @@ command."""
 
 from __future__ import annotations
 
+import logging
+
 import click
 
 from moderation import __version__
@@ -15,6 +17,8 @@ from moderation.cli.train_command import train_command
 @click.version_option(__version__, prog_name="moderation")
 def main() -> None:
     """Parse comment threads, judge stance, spam and incitement, and find copy-paste campaigns."""
+    # Recoveries the readers make (a stray byte, a damaged export) are reported on stderr.
+    logging.basicConfig(format="warning: %(message)s", level=logging.WARNING, force=True)
 
 
 main.add_command(parse_command)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import collections
 import csv
 import io
-import itertools
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -337,13 +337,62 @@ def _sniff_delimiter(header: str) -> str:
     return best if counts[best] else ","
 
 
-def _read_csv(reader: _Reader, stream: TextIO) -> Iterator[Record]:
+class _CsvLines:
+    """Physical lines of a CSV file for :mod:`csv`, decoded one by one, with a pushback.
+
+    A record whose quoting breaks (a quote that never closes, text after a closing quote) is
+    rejected at its first line and the lines it swallowed are read again, so one stray quote
+    costs one row instead of silently merging the rest of the file into one comment.
+    """
+
+    def __init__(self, stream: io.BufferedIOBase, name: str) -> None:
+        self.stream = stream
+        self.name = name
+        self.number = 0
+        self.pending: collections.deque[tuple[int, str]] = collections.deque()
+        self.consumed: list[tuple[int, str]] = []
+        self.undecodable: list[int] = []
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        if self.pending:
+            number, line = self.pending.popleft()
+        else:
+            raw = self.stream.readline()
+            if not raw:
+                raise StopIteration
+            self.number += 1
+            number = self.number
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError:
+                self.undecodable.append(number)
+                line = "\n"  # reported by the caller; the line is not read as a row
+        self.consumed.append((number, line))
+        return line
+
+    def start_record(self) -> None:
+        self.consumed = []
+
+    def resync(self) -> int:
+        """Give back all but the first line of the broken record; return its line number."""
+        first, *rest = self.consumed
+        self.pending.extendleft(reversed(rest))
+        self.consumed = []
+        return first[0]
+
+
+def _read_csv(reader: _Reader, stream: io.BufferedIOBase) -> Iterator[Record]:
     name = reader.source.name
-    header_line = stream.readline()
+    lines = _CsvLines(stream, name)
+    header_line = next(lines, "")
+    while header_line and not header_line.strip():  # blank lines before the header
+        header_line = next(lines, "")
     delimiter = _sniff_delimiter(header_line)
-    rows = csv.reader(itertools.chain([header_line], stream), delimiter=delimiter)
     try:
-        header = [cell.strip() for cell in next(rows, [])]
+        header = [cell.strip() for cell in next(csv.reader([header_line], delimiter=delimiter), [])]
     except csv.Error as error:
         raise ParseError(name, f"unreadable CSV header: {error}", 1) from error
     if not any(header):
@@ -356,16 +405,25 @@ def _read_csv(reader: _Reader, stream: TextIO) -> Iterator[Record]:
             "name it with fields={'text': ...}",
             1,
         )
+    rows = csv.reader(lines, delimiter=delimiter, strict=True)
     while True:
-        start = rows.line_num + 1
+        lines.start_record()
         try:
             cells = next(rows, None)
         except csv.Error as error:
-            raise ParseError(name, f"unreadable CSV: {error}", start) from error
+            start = lines.resync()
+            yield Rejection(
+                name, f"broken CSV quoting ({error}); the next lines are read again", start, None
+            )
+            rows = csv.reader(lines, delimiter=delimiter, strict=True)
+            continue
+        while lines.undecodable:
+            yield Rejection(name, "not valid UTF-8", lines.undecodable.pop(0), None)
         if cells is None:
             return
-        if not cells:
+        if not cells or not any(cell.strip() for cell in cells):
             continue
+        start = lines.consumed[0][0] if lines.consumed else lines.number
         if len(cells) > len(header):
             yield Rejection(
                 name, f"row has {len(cells)} fields, the header {len(header)}", start, None
@@ -530,13 +588,13 @@ def read_dump(source: Input, options: ParseOptions, kind: str) -> Iterator[Recor
         if kind == "jsonl":
             yield from _read_jsonl(reader, stream)
             return
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="" if kind == "csv" else None)
+        if kind == "csv":
+            yield from _read_csv(reader, stream)
+            return
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig")
         try:
-            if kind == "csv":
-                yield from _read_csv(reader, text)
-            else:
-                for value, line in _json_values(source, text):
-                    yield from reader.rows(value, line)
+            for value, line in _json_values(source, text):
+                yield from reader.rows(value, line)
         except UnicodeDecodeError as error:
             raise ParseError(source.name, f"not valid UTF-8 ({error.reason})") from error
         finally:

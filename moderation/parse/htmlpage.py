@@ -7,6 +7,7 @@ encoding, and every selector comes from :mod:`moderation.parse.selectors`.
 from __future__ import annotations
 
 import codecs
+import re
 import copy
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -45,6 +46,9 @@ def _parser(encoding: str | None = None) -> html.HTMLParser:
     return html.HTMLParser(encoding=encoding, remove_comments=True, remove_pis=True)
 
 
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _load(source: Input) -> html.HtmlElement:
     """Parse the page; without a declared charset, read UTF-8 when the bytes are UTF-8.
 
@@ -56,6 +60,10 @@ def _load(source: Input) -> html.HtmlElement:
         raise ParseError(source.name, "empty file, not an HTML page")
     if b"\x00" in data[:8192] and not data.startswith(_UTF16_BOMS):
         raise ParseError(source.name, "binary file (NUL bytes), not an HTML page")
+    if not data.startswith(_UTF16_BOMS):
+        # Control characters are not allowed in XML/HTML text and make lxml refuse to move it
+        # when a reply is cut out of the tree; they carry no text, so they are dropped.
+        data = _CONTROL_BYTES.sub(b"", data)
     encoding = None
     if data.startswith(codecs.BOM_UTF8):
         data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8"
@@ -184,8 +192,9 @@ def _find_items(root: html.HtmlElement) -> list[_Item]:
         found.update(xpath(root))
     if not found:
         return []
-    order = {element: index for index, element in enumerate(root.iter())}
-    elements = sorted(found, key=order.__getitem__)
+    # XPath searches the whole tree, which on damaged pages can reach beyond ``root``.
+    order = {element: index for index, element in enumerate(root.getroottree().iter())}
+    elements = sorted(found, key=lambda element: order.get(element, len(order)))
 
     nested: dict[etree._Element, list[etree._Element]] = {}
     for element in elements:

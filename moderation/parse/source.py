@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
 from moderation.errors import ParseError
+
+LOG = logging.getLogger("moderation.parse")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,12 +56,25 @@ class Input:
             return stream.read() if limit is None else stream.read(limit)
 
     def read_text(self) -> str:
-        """Read the whole input as UTF-8 text; a clear error names the first bad line."""
+        """Read the whole input as text: UTF-8, with lines in another encoding recovered.
+
+        Scrapes often mix encodings; a line that is not UTF-8 is read as Windows-1252 and the
+        recovery is logged with its line numbers, so no comment is lost to one stray byte.
+        """
         data = self.read_bytes()
         if b"\x00" in data[:8192]:
             raise ParseError(self.name, "binary file (NUL bytes), not a page, export or dump")
         try:
             return data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            line = data.count(b"\n", 0, error.start) + 1
-            raise ParseError(self.name, f"not valid UTF-8 ({error.reason})", line) from error
+        except UnicodeDecodeError:
+            pass
+        lines, recovered = [], []
+        for number, raw in enumerate(data.split(b"\n"), start=1):
+            try:
+                lines.append(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+            except UnicodeDecodeError:
+                lines.append(raw.decode("cp1252", errors="replace"))
+                recovered.append(number)
+        shown = ", ".join(map(str, recovered[:10])) + (" …" if len(recovered) > 10 else "")
+        LOG.warning("%s: line(s) %s are not UTF-8; read as Windows-1252", self.name, shown)
+        return "\n".join(lines)
