@@ -11,7 +11,7 @@ is its own module and can be used alone.
 
 from __future__ import annotations
 
-from moderation.errors import DataError, ModelError, ModerationError, ParseError
+from moderation.errors import DataError, DuplicatesError, ModelError, ModerationError, ParseError
 from moderation.parse import ParseOptions, parse
 from moderation.records import Article, Comment, Rejection, Unloaded
 
@@ -35,6 +35,7 @@ __all__ = [
     "Article",
     "Comment",
     "DataError",
+    "DuplicatesError",
     "ModelError",
     "ModerationError",
     "Moderator",

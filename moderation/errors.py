@@ -34,3 +34,7 @@ class ModelError(ModerationError):
 
 class DataError(ModerationError):
     """Labeled training or evaluation data is malformed."""
+
+
+class DuplicatesError(ModerationError):
+    """Bad settings for duplicate finding, or an index built with other settings."""

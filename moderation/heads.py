@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve
@@ -29,6 +30,18 @@ def _softmax(scores: np.ndarray) -> np.ndarray:
 
 def _sigmoid(scores: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-scores))
+
+
+def _fold_scores(
+    model: LogisticRegression,
+    X: Any,
+    y: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,  # noqa: N803
+) -> np.ndarray:
+    """Fit on one fold's training rows; decision scores of its test rows, one column each."""
+    scores = model.fit(X[train], y[train]).decision_function(X[test])
+    return scores.reshape(-1, 1) if scores.ndim == 1 else scores
 
 
 def threshold_for_precision(
@@ -72,6 +85,8 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         Solver iterations.
     random_state : int, default=0
         Seed of the fold shuffling, so that results repeat.
+    n_jobs : int or None, default=None
+        Processes for the cross-validation fits (joblib); results do not depend on it.
 
     Attributes
     ----------
@@ -101,6 +116,7 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         remove_precision: float = 0.97,
         max_iter: int = 3000,
         random_state: int = 0,
+        n_jobs: int | None = None,
     ) -> None:
         self.Cs = Cs
         self.cv = cv
@@ -109,6 +125,7 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         self.remove_precision = remove_precision
         self.max_iter = max_iter
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _model(self, C: float) -> LogisticRegression:  # noqa: N803
         solver = "liblinear" if len(self.classes_) == 2 else "lbfgs"
@@ -134,10 +151,6 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
                 "label more rows or lower cv"
             )
 
-    def _scores(self, model: LogisticRegression, X: Any) -> np.ndarray:
-        scores = model.decision_function(X)
-        return scores.reshape(-1, 1) if scores.ndim == 1 else scores
-
     def fit(self, X: Any, y: Sequence[Any]) -> LogisticHead:
         """Choose C, calibrate and set thresholds on out-of-fold scores, then fit on all rows."""
         y = np.asarray(y)
@@ -147,12 +160,15 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
             StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(X, y)
         )
         width = 1 if len(self.classes_) == 2 else len(self.classes_)
+        jobs = [(C, train, test) for C in self.Cs for train, test in folds]  # noqa: N806
+        scores = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fold_scores)(self._model(C), X, y, train, test) for C, train, test in jobs
+        )
         best: tuple[float, float, np.ndarray] | None = None
-        for C in self.Cs:  # noqa: N806
+        for index, C in enumerate(self.Cs):  # noqa: N806
             out_of_fold = np.zeros((len(y), width))
-            for train, test in folds:
-                model = self._model(C).fit(X[train], y[train])
-                out_of_fold[test] = self._scores(model, X[test])
+            for offset, (_, test) in enumerate(folds):
+                out_of_fold[test] = scores[index * len(folds) + offset]
             quality = self._quality(y, out_of_fold)
             if best is None or quality > best[0] + 1e-9:
                 best = (quality, C, out_of_fold)

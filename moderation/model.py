@@ -6,6 +6,7 @@ serve several threads at once.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +15,9 @@ from typing import Any
 import numpy as np
 
 from moderation.errors import ModelError
-from moderation.features import DENSE_NAMES, CommentFeaturiser
+from moderation.features import BatchSpans, CommentFeaturiser, _ragged
 from moderation.heads import LogisticHead
+from moderation.normalise import normalise
 from moderation.persist import DEFAULT_MODEL, load_state, save_state
 from moderation.records import Comment
 from moderation.verdict import Verdict
@@ -57,6 +59,73 @@ def _as_item(value: Scorable, position: int) -> _Item:
     raise ModelError(
         f"item {position}: cannot score a {type(value).__name__}; give str, Comment or dict"
     )
+
+
+_UNSEEN = np.iinfo(np.int64).max // 2
+
+
+def _ranked_reasons(
+    features: Any, spans: BatchSpans, weights: Sequence[np.ndarray], top: int
+) -> list[list[list[tuple[str, float]]]]:
+    """Per weight vector and per document of ``spans``, the words whose n-grams add most to
+    ``features @ weights``.
+
+    Each column's contribution (value times weight) is credited once, to the first n-gram of
+    the document that has it; a word's total is the sum of its n-grams' credits in span order;
+    a dense signal's contribution replaces the total of its ``"[name]"``. Words are ranked by
+    total (ties: first seen) and the ``top`` positive ones kept, rounded to three decimals:
+    what summing over :meth:`CommentFeaturiser.feature_spans` one comment at a time gives.
+    """
+    features = features.tocsr()
+    n_rows, n_columns = features.shape
+    documents = spans.documents
+    place = np.full(n_rows, -1, dtype=np.int64)
+    place[documents] = np.arange(documents.size)
+    # The documents' entries, document by document (columns sorted within each).
+    lengths = np.diff(features.indptr)[documents]
+    entries = _ragged(features.indptr[:-1][documents], lengths)
+    entry_places = np.repeat(np.arange(documents.size), lengths)
+    entry_columns = features.indices[entries].astype(np.int64)
+    entry_values = features.data[entries]
+    entry_keys = entry_places * n_columns + entry_columns
+    n_labels = spans.label_places.size
+    span_index = np.arange(spans.rows.size)
+    seen_at = np.full(n_labels, _UNSEEN, dtype=np.int64)
+    np.minimum.at(seen_at, spans.labels, span_index)
+    values = np.zeros(spans.rows.size, dtype=features.dtype)
+    if spans.rows.size and entries.size:
+        keys = place[spans.rows] * n_columns + spans.columns
+        where = np.minimum(np.searchsorted(entry_keys, keys), entries.size - 1)
+        found = entry_keys[where] == keys
+        first = np.full(entries.size, _UNSEEN, dtype=np.int64)
+        np.minimum.at(first, where[found], span_index[found])
+        credited = found & (first[where] == span_index)  # the column's first n-gram
+        values = np.where(credited, entry_values[where], 0)
+    dense = np.flatnonzero(entry_columns >= spans.n_columns)
+    signal = entry_columns[dense] - spans.n_columns
+    dense_labels = spans.dense_labels[entry_places[dense], signal]
+    unseen = seen_at[dense_labels] == _UNSEEN
+    seen_at[dense_labels[unseen]] = _UNSEEN + 1 + signal[unseen]
+    dense_values = entry_values[dense]
+    results = []
+    for weight in weights:
+        credits = (values * weight[spans.columns]).astype(np.float64)
+        totals = np.bincount(spans.labels, credits, n_labels).astype(np.float64, copy=False)
+        totals[dense_labels] = dense_values * weight[entry_columns[dense]]
+        candidates = np.flatnonzero(totals > 0)
+        owners = spans.label_places[candidates]
+        order = np.lexsort((seen_at[candidates], -totals[candidates], owners))
+        candidates, owners = candidates[order], owners[order]
+        starts = np.flatnonzero(np.diff(owners, prepend=-1) != 0)
+        rank = np.arange(owners.size) - np.repeat(starts, np.diff(starts, append=owners.size))
+        candidates, owners = candidates[rank < top], owners[rank < top]
+        result: list[list[tuple[str, float]]] = [[] for _ in range(spans.documents.size)]
+        for label, owner, total in zip(
+            candidates.tolist(), owners.tolist(), totals[candidates].tolist(), strict=True
+        ):
+            result[owner].append((spans.text(label), round(total, 3)))
+        results.append(result)
+    return results
 
 
 class Moderator:
@@ -190,48 +259,71 @@ class Moderator:
 
     def _score_batch(self, items: Sequence[_Item], target: str | None) -> list[Verdict]:
         texts = [item.text[: self.max_chars] for item in items]
-        features = self.featuriser.transform(texts)
+        features, grams = self.featuriser.transform_with_grams(texts)
         flag_scores = {flag: self.heads[flag].predict_proba(features)[:, 1] for flag in FLAGS}
         targets = [item.target or target or self.default_target for item in items]
-        stance_scores: dict[str, np.ndarray] = {}
-        for name in set(targets):
-            rows = [i for i, t in enumerate(targets) if t == name]
-            stance_scores[name] = self._stance_head(name).predict_proba(features[rows])
-        row_in_target = {}
-        for name in stance_scores:
-            for offset, i in enumerate(i for i, t in enumerate(targets) if t == name):
-                row_in_target[i] = offset
+        distinct_targets = list(dict.fromkeys(targets))
+        heads = {name: self._stance_head(name) for name in distinct_targets}
+        if len(distinct_targets) == 1:  # rows are scored independently: no need to split
+            probabilities = {
+                distinct_targets[0]: heads[distinct_targets[0]].predict_proba(features)
+            }
+            row_in_target = range(len(items))
+        else:
+            probabilities, positions = {}, np.zeros(len(items), dtype=np.int64)
+            for name in distinct_targets:
+                rows = [i for i, t in enumerate(targets) if t == name]
+                probabilities[name] = heads[name].predict_proba(features[rows])
+                positions[rows] = np.arange(len(rows))
+            row_in_target = positions.tolist()
+        four = itertools.repeat(4)
+        stance_scores, stances = {}, {}
+        for name, p in probabilities.items():
+            labels = [str(c) for c in heads[name].classes_]
+            stance_scores[name] = [
+                dict(zip(labels, map(round, row, four), strict=False)) for row in p.tolist()
+            ]  # strict=False: ``four`` repeats forever; each row has one value per label
+            stances[name] = [labels[k] for k in np.argmax(p, axis=1).tolist()]
+        raised = {flag: flag_scores[flag] >= self.thresholds[flag] for flag in FLAGS}
+        removed = np.zeros(len(items), dtype=bool)
+        for flag in FLAGS:
+            if self.remove_thresholds[flag] is not None:
+                removed |= raised[flag] & (flag_scores[flag] >= self.remove_thresholds[flag])
+        reasons: list[dict[str, list[tuple[str, float]]]] = [{} for _ in items]
+        flagged = np.flatnonzero(np.logical_or.reduce([raised[flag] for flag in FLAGS]))
+        if flagged.size:
+            spans = self.featuriser.batch_spans(grams, flagged)
+            weights = [self._class_weights(self.heads[flag], 1) for flag in FLAGS]
+            ranked = _ranked_reasons(features, spans, weights, REASONS_PER_FLAG)
+            for flag, per_row in zip(FLAGS, ranked, strict=True):
+                for row, pairs in zip(flagged.tolist(), per_row, strict=True):
+                    if raised[flag][row]:
+                        reasons[row][flag] = pairs
+        # Which flags are raised, as one code per comment: bit k is FLAGS[k].
+        codes = sum(raised[flag].astype(np.int64) << bit for bit, flag in enumerate(FLAGS))
+        flag_sets = [
+            tuple(f for bit, f in enumerate(FLAGS) if code >> bit & 1) for code in range(4)
+        ]
+        actions = np.where(removed, 2, np.minimum(codes, 1)).tolist()
+        action_names = ("approve", "review", "remove")
+        spam = list(map(round, flag_scores["spam"].tolist(), four))
+        incitement = list(map(round, flag_scores["incitement"].tolist(), four))
         verdicts = []
-        for i, item in enumerate(items):
-            head = self._stance_head(targets[i])
-            probabilities = stance_scores[targets[i]][row_in_target[i]]
-            scores = {flag: float(flag_scores[flag][i]) for flag in FLAGS}
-            flags = [flag for flag in FLAGS if scores[flag] >= self.thresholds[flag]]
-            remove = any(
-                self.remove_thresholds[flag] is not None
-                and scores[flag] >= self.remove_thresholds[flag]
-                for flag in flags
-            )
-            reasons = (
-                {flag: self._reasons(texts[i], features[i], self.heads[flag], 1) for flag in flags}
-                if flags
-                else {}
-            )
+        for i, (item, name, offset, code, action) in enumerate(
+            zip(items, targets, row_in_target, codes.tolist(), actions, strict=True)
+        ):
             verdicts.append(
                 Verdict(
                     id=item.id,
                     text=item.text,
-                    target=targets[i],
-                    stance=str(head.classes_[int(np.argmax(probabilities))]),
-                    stance_scores={
-                        str(c): round(float(p), 4)
-                        for c, p in zip(head.classes_, probabilities, strict=True)
-                    },
-                    spam=round(scores["spam"], 4),
-                    incitement=round(scores["incitement"], 4),
-                    flags=flags,
-                    action="remove" if remove else ("review" if flags else "approve"),
-                    reasons=reasons,
+                    target=name,
+                    stance=stances[name][offset],
+                    stance_scores=stance_scores[name][offset],
+                    spam=spam[i],
+                    incitement=incitement[i],
+                    flags=list(flag_sets[code]),
+                    action=action_names[action],
+                    reasons=reasons[i],
                     article_id=item.article_id,
                     parent_id=item.parent_id,
                     truncated=len(item.text) > self.max_chars,
@@ -262,28 +354,20 @@ class Moderator:
 
     # -- explanations ----------------------------------------------------------------------
 
+    @staticmethod
+    def _class_weights(head: LogisticHead, class_index: int) -> np.ndarray:
+        """Per-column weights pushing ``head`` towards one class."""
+        coef = head.coef_
+        if coef.shape[0] == 1:
+            return coef[0] if class_index == 1 else -coef[0]
+        return coef[class_index] - coef.mean(axis=0)
+
     def _reasons(
         self, text: str, row: Any, head: LogisticHead, class_index: int, top: int = REASONS_PER_FLAG
     ) -> list[tuple[str, float]]:
         """The n-grams (credited to words) that pushed ``head`` towards a class, by weight."""
-        coef = head.coef_
-        if coef.shape[0] == 1:
-            weights = coef[0] if class_index == 1 else -coef[0]
-        else:
-            weights = coef[class_index] - coef.mean(axis=0)
-        columns, values = row.indices, row.data
-        contribution = dict(
-            zip(columns.tolist(), (values * weights[columns]).tolist(), strict=True)
-        )
-        totals: dict[str, float] = {}
-        for column, label in self.featuriser.feature_spans(text):
-            totals[label] = totals.get(label, 0.0) + contribution.pop(column, 0.0)
-        n_buckets = self.featuriser.buckets_.size
-        for column, value in contribution.items():
-            if column >= n_buckets:
-                totals[f"[{DENSE_NAMES[column - n_buckets]}]"] = value
-        ranked = sorted(totals.items(), key=lambda pair: -pair[1])
-        return [(label, round(weight, 3)) for label, weight in ranked[:top] if weight > 0]
+        spans = self.featuriser.batch_spans(self.featuriser.batch_grams([normalise(text)]), [0])
+        return _ranked_reasons(row, spans, [self._class_weights(head, class_index)], top)[0][0]
 
     def explain(
         self, text: str, *, target: str | None = None, top: int = REASONS_PER_FLAG

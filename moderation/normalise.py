@@ -2,31 +2,47 @@
 filters ("ch3ck my ch@nnel", "k i l l", "sooooo", "bit . ly") fold onto the plain words.
 
 The output is for features and duplicate matching only; records keep the original text.
+
+Speed: most comments need only a few of the patterns below, and the costly ones (URLs,
+leetspeak, spaced letters, numbers, elongations) are slow mostly because the regex engine tries
+them at every character. :func:`normalise_batch` therefore runs each pattern only on the
+comments that can match it: cheap substring checks decide for the early patterns, and one NumPy
+pass over the code points of the whole batch decides for the late ones. Every check is a
+necessary condition of its pattern (a comment it skips has no match, or only matches that the
+pattern would leave unchanged), so the result is exactly that of running every pattern on every
+comment.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
 
 URL_TOKEN = "_url_"
 EMAIL_TOKEN = "_email_"
 MENTION_TOKEN = "_user_"
 NUMBER_TOKEN = "_num_"
 
+_TLDS = "com|net|org|ly|io|ru|ua|me|co|xyz|info|biz|tv|gg"
 _SPACED_WWW = re.compile(r"\bw[ .]?w[ .]?w\s*(?:\.|\(?dot\)?)\s*", re.I)
 _DOT_WORD = re.compile(
-    r"\s*[\(\[\{]?\s*\bdot\b\s*[\)\]\}]?\s*(?=(com|net|org|ly|io|ru|ua|me|co|xyz|info|biz|tv|gg)\b)",
+    r"\s*[\(\[\{]?\s*\bdot\b\s*[\)\]\}]?\s*(?=(" + _TLDS + r")\b)",
     re.I,
 )
+_URL_SUFFIXES = _TLDS + "|example|link|site|shop|app|to"
 _URL = re.compile(
     r"(?:https?://|hxxps?://|www\s*\.\s*)\S+"
-    r"|\b[\w-]+(?:\s?\.\s?[\w-]+)*\s?\.\s?(?:com|net|org|ly|io|ru|ua|me|co|xyz|info|biz|tv|gg|"
-    r"example|link|site|shop|app|to)\b(?:/\S*)?",
+    r"|\b[\w-]+(?:\s?\.\s?[\w-]+)*\s?\.\s?(?:" + _URL_SUFFIXES + r")\b(?:/\S*)?",
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-_MENTION = re.compile(r"(?<![\w@])@\w[\w.]*")
+# Written to start with a literal or a small set, which the regex engine finds quickly; the
+# lookbehinds after the first character make them equal to "(?<![\w@])@\w[\w.]*" and
+# "(?<![\w])[+\-]?\d[\d,.:/\-]*\d?(?![\w])".
+_MENTION = re.compile(r"@(?<![\w@]@)\w[\w.]*")
 _SPACED_LETTERS = re.compile(r"(?<![\w])(?:[^\W\d_][ .*_\-·]){2,}[^\W\d_](?![\w])")
 _LEET_TABLE = str.maketrans(
     {
@@ -46,10 +62,13 @@ _LEET_TABLE = str.maketrans(
 _LEET_WORD = re.compile(
     r"(?<!\S)(?=\S*[^\W\d_])(?=\S*[013457@$!|€])[\w@$!|€]*[^\W\d_][\w@$!|€]*[\w@$|€]"
 )
-_NUMBER = re.compile(r"(?<![\w])[+\-]?\d[\d,.:/\-]*\d?(?![\w])")
+_NUMBER = re.compile(r"[+\-\d](?<!\w[+\-\d])(?:(?<=[+\-])\d|(?<=\d))[\d,.:/\-]*\d?(?![\w])")
 _ELONGATED = re.compile(r"(.)\1{2,}")
-_WHITESPACE = re.compile(r"\s+")
 
+# Necessary conditions (see the module docstring). The URL pattern's second branch always
+# contains a dot, an optional space and a suffix; the e-mail pattern, a word character and "@".
+_URL_HINT = re.compile(r"\.\s?(?:" + _URL_SUFFIXES + r")\b", re.IGNORECASE)
+_EMAIL_HINT = re.compile(r"@(?<=[\w.+-]@)[\w-]")
 
 _LEET_CHARS = frozenset("013457@$!|€")
 
@@ -68,6 +87,151 @@ def _join_spaced(match: re.Match[str]) -> str:
     return re.sub(r"[ .*_\-·]", "", match.group(0))
 
 
+# -- character classes, as the regex engine sees them, for the NumPy pre-checks ------------
+
+_WORD = 1  # \w: str.isalnum() or "_"
+_DIGIT = 2  # \d: str.isdecimal()
+_LETTER = 4  # [^\W\d_]
+_SPACED_SEPARATOR = 8  # [ .*_\-·]
+_LEET_RUN = 16  # [\w@$!|€]: what a leetspeak word is made of
+_LEET = 32  # [013457@$|€]: leet characters other than "!"
+_BANG = 64  # "!"
+_SPACE = 128  # \s: str.isspace()
+
+
+def _classes_of(code: int) -> int:
+    char = chr(code)
+    word = char.isalnum() or char == "_"
+    flags = _WORD if word else 0
+    if char.isdecimal():
+        flags |= _DIGIT
+    if word and not char.isdecimal() and char != "_":
+        flags |= _LETTER
+    if char in " .*_-·":
+        flags |= _SPACED_SEPARATOR
+    if word or char in "@$!|€":
+        flags |= _LEET_RUN
+    if char in "013457@$|€":
+        flags |= _LEET
+    if char == "!":
+        flags |= _BANG
+    if char.isspace():
+        flags |= _SPACE
+    return flags
+
+
+_ASCII_CLASSES = np.array([_classes_of(code) for code in range(128)], dtype=np.uint8)
+
+
+def _classes(codes: np.ndarray) -> np.ndarray:
+    """The class flags above of every code point (exact: non-ASCII ones are looked up)."""
+    classes = _ASCII_CLASSES[np.minimum(codes, 127)]
+    wide = codes > 127
+    if wide.any():
+        distinct, inverse = np.unique(codes[wide], return_inverse=True)
+        table = np.fromiter((_classes_of(int(c)) for c in distinct), np.uint8, distinct.size)
+        classes[wide] = table[inverse]
+    return classes
+
+
+def _late_candidates(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Which case-folded comments can be changed by the spaced-letter, leetspeak, number and
+    elongation patterns; one NumPy pass over the batch, each a necessary condition.
+
+    Elongations are checked for characters that are not whitespace: squashing a run of spaces
+    cannot change the result, whose whitespace is collapsed at the end.
+    """
+    n = len(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n) + 1
+    codes = np.frombuffer(("\x00".join(texts) + "\x00").encode("utf-32-le"), dtype=np.uint32)
+    document = np.repeat(np.arange(n), lengths)
+    size = codes.size
+    classes = _classes(codes)
+    padded = np.concatenate((classes, np.zeros(4, dtype=np.uint8)))  # past the end: nothing
+    word = (padded & _WORD) != 0
+    letter = (padded & _LETTER) != 0
+    separator = (padded & _SPACED_SEPARATOR) != 0
+    run = (padded & _LEET_RUN) != 0
+
+    def documents(positions: np.ndarray) -> np.ndarray:
+        found = np.zeros(n, dtype=bool)
+        found[document[positions]] = True
+        return found
+
+    # Spaced letters: every match ends with separator, letter, separator, letter, non-word.
+    spaced = np.flatnonzero(
+        separator[:size]
+        & letter[1 : size + 1]
+        & separator[2 : size + 2]
+        & letter[3 : size + 3]
+        & ~word[4 : size + 4]
+    )
+    # Leetspeak changes a word only where a letter comes before a leet character in the same
+    # run of [\w@$!|€]; a "!" counts only when another run character follows it.
+    leet = ((classes & _LEET) != 0) | (((classes & _BANG) != 0) & run[1 : size + 1])
+    positions = np.arange(size)
+    run_start = np.maximum.accumulate(np.where(run[:size], -1, positions)) + 1
+    letters_before = np.concatenate(([0], np.cumsum(letter[:size])))
+    leet_positions = np.flatnonzero(leet)
+    folded = leet_positions[
+        letters_before[leet_positions] > letters_before[run_start[leet_positions]]
+    ]
+    digits = np.flatnonzero((classes & _DIGIT) != 0)
+    triples = np.flatnonzero(
+        (codes[2:] == codes[1:-1]) & (codes[1:-1] == codes[:-2]) & ((classes[2:] & _SPACE) == 0)
+    )
+    return documents(spaced), documents(folded), documents(digits), documents(triples)
+
+
+def _early(text: str) -> str:
+    """NFKC, then the e-mail, URL and mention placeholders, each run only where it can match."""
+    if "\x00" in text:
+        text = text.replace("\x00", " ")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    lower = text.lower()  # no character matches "w", "d", "o" or "t" under IGNORECASE otherwise
+    if "ww" in lower or "w w" in lower or "w.w" in lower:
+        text = _SPACED_WWW.sub("www.", text)
+        lower = text.lower()
+    if "dot" in lower:
+        text = _DOT_WORD.sub(".", text)
+        lower = text.lower()
+    if "@" in text and _EMAIL_HINT.search(text):
+        text = _EMAIL.sub(f" {EMAIL_TOKEN} ", text)
+        lower = text.lower()
+    if "://" in text or "www" in lower or ("." in text and _URL_HINT.search(text)):
+        text = _URL.sub(f" {URL_TOKEN} ", text)
+    if "@" in text:
+        text = _MENTION.sub(f" {MENTION_TOKEN} ", text)
+    return text.casefold()
+
+
+def normalise_batch(texts: Sequence[str]) -> list[str]:
+    """Normalise many comments at once: the same result as :func:`normalise` on each, several
+    times faster (each pattern runs only on the comments that can match it).
+    """
+    folded = [_early(text) for text in texts]
+    if not folded:
+        return []
+    spaced, leet, digits, triples = _late_candidates(folded)
+    for index in np.flatnonzero(spaced | leet | digits | triples).tolist():
+        text = folded[index]
+        changed = False
+        if spaced[index]:
+            joined = _SPACED_LETTERS.sub(_join_spaced, text)
+            changed, text = joined != text, joined
+        if leet[index] or changed:
+            unfolded = text
+            text = _LEET_WORD.sub(_fold_leet, text)
+            changed = changed or text != unfolded
+        if digits[index]:
+            text = _NUMBER.sub(f" {NUMBER_TOKEN} ", text)
+        if triples[index] or changed:
+            text = _ELONGATED.sub(r"\1\1", text)
+        folded[index] = text
+    return [" ".join(text.split()) for text in folded]
+
+
 def normalise(text: str) -> str:
     """Fold a comment onto a canonical form for matching and featurising.
 
@@ -80,15 +244,4 @@ def normalise(text: str) -> str:
     >>> normalise("@Mark Sooooo 4500 soldiers? k i l l them")
     '_user_ soo _num_ soldiers? kill them'
     """
-    text = unicodedata.normalize("NFKC", text)
-    text = _SPACED_WWW.sub("www.", text)
-    text = _DOT_WORD.sub(".", text)
-    text = _EMAIL.sub(f" {EMAIL_TOKEN} ", text)
-    text = _URL.sub(f" {URL_TOKEN} ", text)
-    text = _MENTION.sub(f" {MENTION_TOKEN} ", text)
-    text = text.casefold()
-    text = _SPACED_LETTERS.sub(_join_spaced, text)
-    text = _LEET_WORD.sub(_fold_leet, text)
-    text = _NUMBER.sub(f" {NUMBER_TOKEN} ", text)
-    text = _ELONGATED.sub(r"\1\1", text)
-    return _WHITESPACE.sub(" ", text).strip()
+    return normalise_batch([text])[0]

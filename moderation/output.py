@@ -48,7 +48,12 @@ class RowWriter:
     """Write dict rows as JSONL or CSV to a stream; CSV columns are fixed by the first row."""
 
     def __init__(
-        self, stream: TextIO, output_format: str = "jsonl", columns: Sequence[str] | None = None
+        self,
+        stream: TextIO,
+        output_format: str = "jsonl",
+        columns: Sequence[str] | None = None,
+        *,
+        header: bool = True,
     ) -> None:
         if output_format not in ("jsonl", "csv"):
             raise ValueError(f"unknown output format {output_format!r}; use 'jsonl' or 'csv'")
@@ -56,6 +61,7 @@ class RowWriter:
         self.output_format = output_format
         self.columns = list(columns) if columns else None
         self._csv: Any = None
+        self.header = header
         self.count = 0
 
     def write(self, row: Mapping[str, Any]) -> None:
@@ -66,7 +72,8 @@ class RowWriter:
             if self._csv is None:
                 self.columns = self.columns or list(row)
                 self._csv = csv.writer(self.stream, lineterminator="\n")
-                self._csv.writerow(self.columns)
+                if self.header:  # not when appending to a resumed file
+                    self._csv.writerow(self.columns)
             assert self.columns is not None
             self._csv.writerow([neutralise_cell(row.get(column)) for column in self.columns])
         self.count += 1

@@ -1,9 +1,12 @@
-"""Model files: a joblib container of plain arrays, beside a card that holds its checksum.
+"""Model files: plain arrays and values in a container, beside a card that holds its checksum.
 
 ``models/default.joblib`` goes with ``models/default.card.json`` (and a readable ``.card.md``).
-Loading checks the file's sha256 against the card *before* unpickling anything, then the
-schema version and the label sets, and fails with one :class:`ModelError` line otherwise.
-joblib files can run code when loaded: never load a model from an untrusted source.
+Loading checks the file's sha256 against the card *before* reading anything, then the schema
+version and the label sets, and fails with one :class:`ModelError` line otherwise.
+
+Two containers hold the same state: joblib (the default) and NumPy ``.npz`` with the
+non-array values as JSON, read with ``allow_pickle=False``. joblib files can run code when
+loaded, so never load a ``.joblib`` model from an untrusted source; an ``.npz`` model cannot.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import joblib
+import numpy as np
 
 from moderation.errors import ModelError
 
@@ -37,11 +41,56 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+_ARRAY = "__array__"
+
+
+def _split_arrays(value: Any, arrays: dict[str, np.ndarray], key: str) -> Any:
+    """Replace arrays in a nested state by references, collecting them in ``arrays``."""
+    if isinstance(value, np.ndarray):
+        arrays[key] = value
+        return {_ARRAY: key}
+    if isinstance(value, dict):
+        return {k: _split_arrays(v, arrays, f"{key}/{k}") for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_split_arrays(v, arrays, f"{key}/{i}") for i, v in enumerate(value)]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _join_arrays(value: Any, arrays: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {_ARRAY}:
+            return arrays[value[_ARRAY]]
+        return {k: _join_arrays(v, arrays) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_join_arrays(v, arrays) for v in value]
+    return value
+
+
+def _write_npz(state: dict[str, Any], stream: Any) -> None:
+    arrays: dict[str, np.ndarray] = {}
+    tree = _split_arrays(state, arrays, "state")
+    meta = np.frombuffer(json.dumps(tree, sort_keys=True).encode(), dtype=np.uint8)
+    np.savez_compressed(stream, __meta__=meta, **arrays)
+
+
+def _read_npz(path: Path) -> dict[str, Any]:
+    with np.load(path, allow_pickle=False) as archive:
+        tree = json.loads(archive["__meta__"].tobytes().decode())
+        return _join_arrays(tree, archive)
+
+
 def save_state(state: dict[str, Any], path: Path, card: dict[str, Any]) -> dict[str, Any]:
-    """Write the model state and its card (JSON and Markdown); return the card."""
+    """Write the model state (``.npz``: no pickle; else joblib) and its card; return the card."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
-    joblib.dump({"schema_version": SCHEMA_VERSION, **state}, temporary, compress=3)
+    state = {"schema_version": SCHEMA_VERSION, **state}
+    if path.suffix == ".npz":
+        with temporary.open("wb") as stream:
+            _write_npz(state, stream)
+    else:
+        joblib.dump(state, temporary, compress=3)
     temporary.replace(path)
     card = {
         **card,
@@ -82,8 +131,8 @@ def load_state(path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
             f"reads version {SCHEMA_VERSION}; retrain it with `python train.py`"
         )
     try:
-        state = joblib.load(path)
-    except (pickle.UnpicklingError, EOFError, ValueError, zlib.error, OSError) as error:
+        state = _read_npz(path) if path.suffix == ".npz" else joblib.load(path)
+    except (pickle.UnpicklingError, EOFError, ValueError, KeyError, zlib.error, OSError) as error:
         raise ModelError(f"{path}: cannot read the model file ({error})") from error
     if not isinstance(state, dict) or state.get("schema_version") != SCHEMA_VERSION:
         raise ModelError(f"{path}: not a moderation model of schema version {SCHEMA_VERSION}")

@@ -23,6 +23,13 @@ class ScoreSummary:
         self.actions: Counter[str] = Counter()
         self.articles: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.truncated = 0
+        self.duplicates = 0
+        self.duplicate_clusters: set[str] = set()
+        self.stories: defaultdict[str, list[str]] = defaultdict(list)
+
+    def add_story(self, article_id: str, story_id: str) -> None:
+        """Note an article's story (syndicated copies share one)."""
+        self.stories[story_id].append(article_id)
 
     def add(self, verdict: Verdict) -> None:
         """Count one verdict (and show progress on a terminal)."""
@@ -34,6 +41,9 @@ class ScoreSummary:
         article = self.articles[verdict.article_id or "(none)"]
         article["comments"] += 1
         article.update(verdict.flags)
+        if verdict.duplicate_of is not None:
+            self.duplicates += 1
+            self.duplicate_clusters.add(verdict.cluster_id or "")
         if self.progress and self.total % PROGRESS_EVERY == 0:
             print(f"\rscored {self.total} comments", end="", file=sys.stderr, flush=True)
 
@@ -51,7 +61,12 @@ class ScoreSummary:
             f"  stance:  {fmt(self.stances)}",
             f"  flags:   {fmt(self.flags)}",
             f"  actions: {fmt(self.actions)}",
+            f"  duplicates: {self.duplicates} comments repeat an earlier one"
+            f" ({len(self.duplicate_clusters)} clusters)",
         ]
+        for story, article_ids in sorted(self.stories.items()):
+            if len(article_ids) > 1:
+                lines.append(f"  story {story}: {', '.join(article_ids)}")
         busiest = sorted(self.articles.items(), key=lambda item: -item[1]["comments"])
         for article, counts in busiest[:ARTICLES_SHOWN]:
             flagged = {k: v for k, v in counts.items() if k != "comments"}

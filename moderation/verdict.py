@@ -32,7 +32,11 @@ class Verdict:
     reasons : dict
         For each raised flag, the n-grams that pushed the score up most, with their weight.
     duplicate_of, cluster_id : str or None
-        Filled by the duplicates stage.
+        Filled by the duplicates stage: the first comment of the comment's cluster of exact or
+        near copies (``None`` for that first comment) and the cluster's id.
+    story_id : str or None
+        The story of the comment's article: syndicated copies of one story share it (``None``
+        when the input has no article text).
     truncated : bool
         The text was longer than the scorer's limit and only its start was judged.
     """
@@ -51,6 +55,7 @@ class Verdict:
     parent_id: str | None = None
     duplicate_of: str | None = None
     cluster_id: str | None = None
+    story_id: str | None = None
     truncated: bool = False
 
     def to_dict(self) -> dict[str, Any]:

@@ -176,3 +176,22 @@ def test_estimators_follow_scikit_learn_conventions() -> None:
     assert clone(LogisticHead(precision=0.8)).get_params()["precision"] == 0.8
     with pytest.raises(ValueError, match="rarest class"):
         LogisticHead(cv=5).fit(np.eye(4), np.array([0, 0, 1, 1]))
+
+
+def test_npz_models_score_like_joblib_ones_and_never_unpickle(tiny_model, tmp_path) -> None:
+    path, _ = tiny_model
+    as_npz = tmp_path / "tiny.npz"
+    train_and_save(read_labeled([TINY]), as_npz, TINY_OPTIONS)
+    texts = ["Bomb them all", "check my channel", "peace now please"]
+    joblib_scores = [v.to_dict() for v in Moderator.load(path).score(texts)]
+    assert [v.to_dict() for v in Moderator.load(as_npz).score(texts)] == joblib_scores
+    # An object array would need pickle to load: the .npz reader refuses it.
+    evil = tmp_path / "evil.npz"
+    meta = json.dumps({"schema_version": 1, "x": {"__array__": "x"}}).encode()
+    np.savez(evil, __meta__=np.frombuffer(meta, np.uint8), x=np.array([object()], dtype=object))
+    card = json.loads(card_path(as_npz).read_text())
+    from moderation.persist import sha256_of
+
+    card_path(evil).write_text(json.dumps({**card, "sha256": sha256_of(evil)}))
+    with pytest.raises(ModelError, match="cannot read the model file"):
+        Moderator.load(evil)

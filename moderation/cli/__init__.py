@@ -8,6 +8,8 @@ import logging
 import click
 
 from moderation import __version__
+from moderation.cli.dedup_command import dedup_command
+from moderation.cli.evaluate_command import evaluate_command
 from moderation.cli.parse_command import parse_command
 from moderation.cli.score_command import score_command
 from moderation.cli.train_command import train_command
@@ -24,5 +26,7 @@ def main() -> None:
 main.add_command(parse_command)
 main.add_command(train_command)
 main.add_command(score_command)
+main.add_command(dedup_command)
+main.add_command(evaluate_command)
 
 __all__ = ["main", "parse_command", "score_command", "train_command"]

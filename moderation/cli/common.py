@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TextIO
+
 import click
 
 from moderation.output import json_line
@@ -44,20 +46,49 @@ def parse_flag_values(
 
 
 class RejectionLog:
-    """Report rejected inputs on stderr and, when asked, as JSONL rows in a file."""
+    """Report rejected inputs on stderr at once and, when asked, as JSONL rows in a file.
 
-    def __init__(self, path: str | None) -> None:
+    With ``deferred=True`` file rows wait until :meth:`flush` says the records before them are
+    done, so that a checkpointed run never writes a rejection twice when it resumes.
+    """
+
+    def __init__(self, path: str | None, *, stream: TextIO | None = None, deferred: bool = False):
         self.count = 0
-        self._stream = open(path, "w", encoding="utf-8") if path else None  # noqa: SIM115
+        self.deferred = deferred
+        self._pending: list[tuple[int, Rejection]] = []
+        self._owned = stream is None and path is not None
+        self._stream = (
+            stream
+            if stream is not None
+            else (
+                open(path, "w", encoding="utf-8") if path else None  # noqa: SIM115
+            )
+        )
 
-    def add(self, rejection: Rejection) -> None:
+    def add(self, rejection: Rejection, index: int = 0) -> None:
         self.count += 1
         click.echo(f"error: {rejection}", err=True)
-        if self._stream is not None:
+        if self._stream is None:
+            return
+        if self.deferred:
+            self._pending.append((index, rejection))
+        else:
             self._stream.write(json_line(rejection.to_dict()))
 
+    def flush(self, until: int | None = None) -> None:
+        """Write deferred rows of records up to ``until`` (all when None)."""
+        if self._stream is None:
+            return
+        keep = []
+        for index, rejection in self._pending:
+            if until is None or index <= until:
+                self._stream.write(json_line(rejection.to_dict()))
+            else:
+                keep.append((index, rejection))
+        self._pending = keep
+
     def close(self) -> None:
-        if self._stream is not None:
+        if self._stream is not None and self._owned:
             self._stream.close()
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
 
 import click
 
@@ -20,7 +24,7 @@ from moderation.cli.common import (
 from moderation.errors import ModerationError
 from moderation.output import RowWriter, open_output
 from moderation.parse import ParseOptions, parse
-from moderation.records import Comment, Rejection
+from moderation.records import Article, Comment, Rejection
 
 
 @click.command("score")
@@ -67,6 +71,32 @@ from moderation.records import Comment, Rejection
     type=click.IntRange(min=1),
     help="Comments featurised and scored at a time.",
 )
+@click.option(
+    "--dedup-threshold",
+    default=0.8,
+    show_default=True,
+    type=click.FloatRange(min=0.0, max=1.0, min_open=True),
+    help="Smallest word-set Jaccard similarity for a near-duplicate comment (duplicate_of).",
+)
+@click.option(
+    "--index",
+    "index_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="SQLite fingerprint index: mark repeats of comments from earlier runs; add this run's.",
+)
+@click.option(
+    "--jobs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Worker processes that featurise and score batches (results do not depend on it).",
+)
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue an interrupted run into the same -o file from its last complete batch.",
+)
 @format_option
 @field_option
 @strict_option
@@ -81,6 +111,10 @@ def score_command(
     target: str | None,
     max_chars: int,
     batch_size: int,
+    dedup_threshold: float,
+    index_path: str | None,
+    jobs: int,
+    resume: bool,
     input_format: str | None,
     fields: dict[str, str],
     strict: bool,
@@ -89,43 +123,127 @@ def score_command(
     """Judge every comment: stance, spam and incitement scores, flags, action and reasons.
 
     Accepts everything `moderation parse` accepts, and its output. Writes one row per
-    comment; a summary per stance, flag, action and article goes to stderr.
+    comment, with its copy-paste cluster (duplicate_of, cluster_id) and its article's story_id;
+    a summary per stance, flag, action, story and article goes to stderr.
     """
+    from moderation.checkpoint import ResumableOutput
+    from moderation.duplicates import DuplicateFinder, StoryTracker, mark_duplicates
+    from moderation.fingerprint_index import FingerprintIndex
     from moderation.model import Moderator
+    from moderation.parallel import score_parallel
     from moderation.report import ScoreSummary
 
+    if resume and output == "-":
+        raise click.UsageError("--resume continues a run written to a file: give -o FILE")
+    settings = {
+        "thresholds": thresholds,
+        "remove_thresholds": remove_thresholds,
+        "max_chars": max_chars,
+    }
     try:
-        moderator = Moderator.load(
-            model_path,
-            thresholds=thresholds,
-            remove_thresholds=remove_thresholds,
-            max_chars=max_chars,
-        )
+        moderator = Moderator.load(model_path, **settings)  # fail early, before any output
+        finder = DuplicateFinder(threshold=dedup_threshold)
+        if index_path:
+            finder.index = FingerprintIndex(
+                index_path, settings=finder.settings, label=" ".join(inputs)
+            )
+        checkpointed = None
+        if output != "-":
+            fingerprint = {
+                "inputs": list(inputs),
+                "model": moderator.metadata.get("sha256"),
+                "settings": settings,
+                "target": target,
+                "dedup_threshold": dedup_threshold,
+                "output_format": output_format,
+                "input_format": input_format,
+                "fields": fields,
+            }
+            checkpointed = ResumableOutput(
+                Path(output),
+                fingerprint,
+                resume=resume,
+                rejects=Path(rejects) if rejects else None,
+            )
     except ModerationError as error:
         raise click.ClickException(str(error)) from error
-    options = ParseOptions(format=input_format, fields=fields, strict=strict)
-    log = RejectionLog(rejects)
+    options = ParseOptions(format=input_format, fields=fields, strict=strict, articles=True)
+    if checkpointed is not None:
+        log = RejectionLog(None, stream=checkpointed.rejects, deferred=True)
+    else:
+        log = RejectionLog(rejects)
     summary = ScoreSummary(progress=sys.stderr.isatty())
+    stories = StoryTracker()
+    skip = checkpointed.skip if checkpointed is not None else 0
+    # For each comment sent to scoring, the number of input records read up to it: a batch's
+    # checkpoint says how much of the input its rows complete.
+    records_at: deque[int] = deque()
 
-    def comments():
-        for record in parse(inputs, options):
-            if isinstance(record, Comment):
+    def comments() -> Iterator[Comment]:
+        skipped: list[Comment] = []
+        for index, record in enumerate(parse(inputs, options), start=1):
+            if isinstance(record, Article):
+                story_id = stories.add(record)
+                if story_id is not None:
+                    summary.add_story(record.id, story_id)
+            elif index <= skip:  # done by the interrupted run: only rebuild duplicate state
+                if isinstance(record, Comment):
+                    skipped.append(record)
+                    if len(skipped) >= batch_size:
+                        finder.add_batch([c.text for c in skipped], [c.id for c in skipped])
+                        skipped = []
+            elif isinstance(record, Comment):
+                if skipped:
+                    finder.add_batch([c.text for c in skipped], [c.id for c in skipped])
+                    skipped = []
+                records_at.append(index)
                 yield record
             elif isinstance(record, Rejection):
-                log.add(record)
+                log.add(record, index)
             elif record.record == "unloaded":
                 summary.unloaded += record.count
+        if skipped:
+            finder.add_batch([c.text for c in skipped], [c.id for c in skipped])
+
+    def write_all(stream: TextIO) -> None:
+        writer = RowWriter(
+            stream, output_format, header=not (checkpointed and checkpointed.resumed)
+        )
+        verdicts = score_parallel(
+            model_path, comments(), jobs=jobs, batch_size=batch_size, target=target, **settings
+        )
+        for written, verdict in enumerate(
+            mark_duplicates(verdicts, finder, story_ids=stories.story_ids, batch_size=batch_size),
+            start=1,
+        ):
+            summary.add(verdict)
+            writer.write(verdict.to_dict())
+            done = records_at.popleft()
+            if checkpointed is not None and written % batch_size == 0:
+                log.flush(until=done)
+                checkpointed.checkpoint(done)
 
     try:
-        with open_output(output) as stream:
-            writer = RowWriter(stream, output_format)
-            for verdict in moderator.score_stream(comments(), target=target, batch_size=batch_size):
-                summary.add(verdict)
-                writer.write(verdict.to_dict())
+        if checkpointed is None:
+            with open_output(output) as stream:
+                write_all(stream)
+            log.flush()
+        else:
+            if checkpointed.resumed:
+                click.echo(
+                    f"resuming {output}: {checkpointed.skip} input records were done", err=True
+                )
+            write_all(checkpointed.stream)
+            log.flush()
+            checkpointed.finish()
     except ModerationError as error:
         raise click.ClickException(str(error)) from error
     finally:
         log.close()
+        if checkpointed is not None:
+            checkpointed.close()
+        if finder.index is not None:
+            finder.index.close()
     click.echo(summary.render(rejected=log.count), err=True)
     if log.count:
         sys.exit(1)

@@ -7,8 +7,8 @@ encoding, and every selector comes from :mod:`moderation.parse.selectors`.
 from __future__ import annotations
 
 import codecs
-import re
 import copy
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING

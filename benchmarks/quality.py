@@ -1,0 +1,406 @@
+"""Quality on public corpora: a plain baseline, the shipped default model and the project's
+training code, side by side in one run. ``python benchmarks/quality.py``
+
+Reads ``../shared/data`` beside the checkout (skips with a message, exit 0, when it is absent)
+and prints one table. For every row, in the same run and on the same split:
+
+- ``baseline``: ``TfidfVectorizer()`` + ``LogisticRegression()`` with their defaults, fitted on
+  the training part, predicting at probability 0.5 (the most probable class for stance);
+- ``default``: ``models/default.joblib`` as shipped (trained only on the project's corpus),
+  at its own thresholds;
+- ``trained``: the project's training code for the head under test, fitted on the training part
+  of the real corpus: exact duplicates dropped, ``CommentFeaturiser`` fitted on the training
+  texts, ``LogisticHead`` with the settings of ``TrainingOptions()`` (C by 5-fold CV, calibration
+  and a threshold at cross-validated precision 0.9 on the out-of-fold scores); flags at that
+  threshold. This is what ``train_moderator`` runs per head; calling it would also retrain the
+  other two heads on the project corpus in every fold, which does not change the head measured
+  but takes ten times as long.
+
+Deterministic: fixed seeds everywhere and single-threaded BLAS in each worker; the folds run
+on two processes.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SEED = 0
+JOBS = 2
+YOUTUBE_VIDEOS = ("Psy", "KatyPerry", "LMFAO")
+SEMEVAL_FILE = "semeval2016_stance/semeval2016-task6-trainingdata.txt"
+RUW = "ruw_russia_ukraine_stance"
+FAVOR_AGAINST = ("favor", "against")
+METHODS = ("baseline", "default", "trained")
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """One training part and one test part for one head."""
+
+    key: str
+    head: str  # "spam", "incitement" or "stance:<target>"
+    train: list
+    test: list
+
+
+@dataclass(frozen=True, slots=True)
+class Predictions:
+    """True labels of a test part and, per method, predicted labels and positive scores."""
+
+    labels: np.ndarray
+    predicted: dict[str, np.ndarray | None]
+    scores: dict[str, np.ndarray | None]
+
+
+# -- reading and splitting ------------------------------------------------------------------
+
+
+def _label(row: Any, head: str) -> Any:
+    return row.stance if head.startswith("stance:") else getattr(row, head)
+
+
+def youtube_splits() -> list[Split]:
+    """Leave one video out; duplicates dropped over all three videos before splitting."""
+    from moderation.datasets import dedupe, read_labeled
+
+    files = {
+        v: sorted((DATA / "youtube_spam").glob(f"Youtube0*-{v}.csv"))[0] for v in YOUTUBE_VIDEOS
+    }
+    rows = dedupe(read_labeled(files.values()))
+    splits = []
+    for video, path in files.items():
+        test = [r for r in rows if r.source == str(path)]
+        train = [r for r in rows if r.source != str(path)]
+        splits.append(Split(f"youtube/{video}", "spam", train, test))
+    return splits
+
+
+def _stratified(key: str, head: str, rows: list, repeats: int = 1) -> list[Split]:
+    from sklearn.model_selection import RepeatedStratifiedKFold
+
+    labels = [_label(r, head) for r in rows]
+    folds = RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=SEED)
+    return [
+        Split(f"{key}/{i}", head, [rows[j] for j in train], [rows[j] for j in test])
+        for i, (train, test) in enumerate(folds.split(np.zeros(len(rows)), labels))
+    ]
+
+
+def sms_splits() -> list[Split]:
+    """Stratified 5-fold over the deduplicated SMS collection."""
+    from moderation.datasets import dedupe, read_labeled
+
+    rows = dedupe(read_labeled([DATA / "sms_spam_uci" / "SMSSpamCollection"]))
+    return _stratified("sms", "spam", rows)
+
+
+def ethos_splits() -> list[Split]:
+    """Both ETHOS files (violence >= 0.5 against the rest), deduplicated; 3 x 5-fold."""
+    from moderation.datasets import dedupe, read_labeled
+
+    rows = dedupe(read_labeled([DATA / "ethos"]))
+    return _stratified("ethos", "incitement", rows, repeats=3)
+
+
+def ruw_splits() -> list[Split]:
+    """raw_train against raw_val; validation rows repeating a training text are dropped."""
+    from moderation.datasets import dedupe, read_labeled
+
+    folder = DATA / RUW
+    train = dedupe(read_labeled([folder / "raw_train_Russia_Ukraine.csv"]))
+    validation = read_labeled([folder / "raw_val_Russia_Ukraine.csv"])
+    test = dedupe(train + validation)[len(train) :]
+    return [Split("ruw", "stance:russia_ukraine", train, test)]
+
+
+def semeval_splits() -> list[Split]:
+    """Per target, stratified 5-fold over its (deduplicated) training tweets."""
+    from moderation.datasets import dedupe, read_labeled
+
+    rows = dedupe(read_labeled([DATA / SEMEVAL_FILE]))
+    splits = []
+    for target in sorted({r.target for r in rows}):
+        mine = [r for r in rows if r.target == target]
+        splits += _stratified(f"semeval/{target}", "stance:" + target, mine)
+    return splits
+
+
+# -- one split, three methods ---------------------------------------------------------------
+
+
+def _default_moderator() -> Any:
+    """The shipped model, loaded once per worker process."""
+    from moderation import model
+
+    if not hasattr(model, "_benchmark_default"):
+        model._benchmark_default = model.Moderator.load()  # type: ignore[attr-defined]
+    return model._benchmark_default  # type: ignore[attr-defined]
+
+
+def run_split(split: Split) -> tuple[str, Predictions]:
+    """Fit the baseline and the trained head on the training part; score the test part with
+    them and with the default model."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from threadpoolctl import threadpool_limits
+
+    from moderation.features import CommentFeaturiser
+    from moderation.heads import LogisticHead
+    from moderation.training import TrainingOptions
+
+    flag = not split.head.startswith("stance:")
+    train_texts = [r.text for r in split.train]
+    test_texts = [r.text for r in split.test]
+    y_train = np.asarray([_label(r, split.head) for r in split.train])
+    y_test = np.asarray([_label(r, split.head) for r in split.test])
+    predicted: dict[str, np.ndarray | None] = {}
+    scores: dict[str, np.ndarray | None] = {}
+    with threadpool_limits(1):
+        baseline = make_pipeline(TfidfVectorizer(), LogisticRegression())
+        baseline.fit(train_texts, y_train)
+        predicted["baseline"] = baseline.predict(test_texts)
+        scores["baseline"] = baseline.predict_proba(test_texts)[:, 1] if flag else None
+
+        options = TrainingOptions()
+        featuriser = CommentFeaturiser().fit(train_texts)
+        head = LogisticHead(
+            cv=options.cv,
+            precision=options.precision.get(split.head, 0.9),
+            remove_precision=options.remove_precision,
+            random_state=options.random_state,
+        ).fit(featuriser.transform(train_texts), y_train)
+        features = featuriser.transform(test_texts)
+        predicted["trained"] = head.predict(features)
+        scores["trained"] = head.predict_proba(features)[:, 1] if flag else None
+
+        moderator = _default_moderator()
+        predicted["default"] = scores["default"] = None
+        if split.head in moderator.heads:
+            default_head = moderator.heads[split.head]
+            features = moderator.featuriser.transform(
+                [t[: moderator.max_chars] for t in test_texts]
+            )
+            probabilities = default_head.predict_proba(features)
+            if flag:
+                scores["default"] = probabilities[:, 1]
+                predicted["default"] = (
+                    scores["default"] >= moderator.thresholds[split.head]
+                ).astype(int)
+            else:
+                predicted["default"] = default_head.classes_[np.argmax(probabilities, axis=1)]
+    return split.key, Predictions(y_test, predicted, scores)
+
+
+# -- metrics --------------------------------------------------------------------------------
+
+
+def f1_of(labels: np.ndarray, predicted: np.ndarray, positive: Any) -> float:
+    """F1 of one class."""
+    true_positive = float(np.sum((predicted == positive) & (labels == positive)))
+    flagged, actual = float(np.sum(predicted == positive)), float(np.sum(labels == positive))
+    return 2 * true_positive / (flagged + actual) if flagged + actual else 0.0
+
+
+def mcc_of(labels: np.ndarray, predicted: np.ndarray) -> float:
+    """Matthews correlation of 0/1 predictions."""
+    from moderation.evaluation import confusion_matrix, matthews_correlation
+
+    return matthews_correlation(confusion_matrix(labels.tolist(), predicted.tolist(), [0, 1]))
+
+
+def pr_auc_of(labels: np.ndarray, scores: np.ndarray | None) -> float | None:
+    """Average precision, or None without scores."""
+    from moderation.evaluation import average_precision
+
+    return None if scores is None else average_precision(labels, scores)
+
+
+def macro_f1_of(labels: np.ndarray, predicted: np.ndarray) -> float:
+    """Mean F1 over the classes in the labels."""
+    return float(np.mean([f1_of(labels, predicted, c) for c in np.unique(labels)]))
+
+
+def f_avg_of(labels: np.ndarray, predicted: np.ndarray) -> float:
+    """SemEval-2016's F_avg: the mean of F1(favor) and F1(against)."""
+    return float(np.mean([f1_of(labels, predicted, c) for c in FAVOR_AGAINST]))
+
+
+def per_method(
+    results: Sequence[Predictions], metric: Callable[[Predictions, str], float | None]
+) -> dict[str, float | None]:
+    """Per method, the mean of ``metric`` over ``results`` (None where a method has nothing)."""
+    out: dict[str, float | None] = {}
+    for method in METHODS:
+        values = [metric(r, method) for r in results if r.predicted[method] is not None]
+        values = [v for v in values if v is not None]
+        out[method] = float(np.mean(values)) if values else None
+    return out
+
+
+def pooled(results: Sequence[Predictions]) -> Predictions:
+    """Concatenate test parts (out-of-fold predictions of one corpus)."""
+
+    def join(parts: list) -> np.ndarray | None:
+        return None if any(p is None for p in parts) else np.concatenate(parts)
+
+    return Predictions(
+        np.concatenate([r.labels for r in results]),
+        {m: join([r.predicted[m] for r in results]) for m in METHODS},
+        {m: join([r.scores[m] for r in results]) for m in METHODS},
+    )
+
+
+# -- the table ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One line of the table."""
+
+    head: str
+    data: str
+    metric: str
+    values: dict[str, float | None]
+    trained_target: float | None = None
+    default_target: float | None = None
+
+
+def _value(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _target(target: float | None, value: float | None) -> str:
+    if target is None:
+        return ""
+    mark = "pass" if value is not None and value >= target else "MISS"
+    return f">= {target:.2f} {mark}"
+
+
+def build_rows(by_key: dict[str, Predictions]) -> list[Row]:
+    """The table's rows from every split's predictions."""
+
+    def group(prefix: str) -> list[Predictions]:
+        return [p for k, p in sorted(by_key.items()) if k.startswith(prefix + "/")]
+
+    def f1(result: Predictions, method: str) -> float:
+        return f1_of(result.labels, result.predicted[method], 1)
+
+    def mcc(result: Predictions, method: str) -> float:
+        return mcc_of(result.labels, result.predicted[method])
+
+    def pr_auc(result: Predictions, method: str) -> float | None:
+        return pr_auc_of(result.labels, result.scores[method])
+
+    def macro_f1(result: Predictions, method: str) -> float:
+        return macro_f1_of(result.labels, result.predicted[method])
+
+    def f_avg(result: Predictions, method: str) -> float:
+        return f_avg_of(result.labels, result.predicted[method])
+
+    rows = []
+    for video in YOUTUBE_VIDEOS:
+        result = [by_key[f"youtube/{video}"]]
+        n = result[0].labels.size
+        data = f"YouTube, left-out {video} ({n})"
+        rows.append(Row("spam", data, "F1", per_method(result, f1), 0.96, 0.85))
+        rows.append(Row("spam", data, "MCC", per_method(result, mcc)))
+    sms = group("sms")
+    rows.append(Row("spam", "SMS, 5-fold mean", "F1", per_method(sms, f1)))
+    ethos = group("ethos")
+    data = "ETHOS violence, 3x5-fold mean"
+    rows.append(Row("incitement", data, "F1", per_method(ethos, f1), 0.60, 0.45))
+    rows.append(Row("incitement", data, "PR-AUC", per_method(ethos, pr_auc)))
+    ruw = [by_key["ruw"]]
+    data = f"RUW, train -> val ({ruw[0].labels.size})"
+    rows.append(Row("stance", data, "macro-F1", per_method(ruw, macro_f1), 0.62, 0.45))
+    targets = sorted({k.split("/")[1] for k in by_key if k.startswith("semeval/")})
+    per_target = {t: pooled(group(f"semeval/{t}")) for t in targets}
+    for target, result in per_target.items():
+        name = target.removeprefix("semeval_").replace("_", " ").removesuffix(" is a real concern")
+        rows.append(Row("stance", f"SemEval, {name}", "F_avg", per_method([result], f_avg)))
+    rows.append(
+        Row(
+            "stance",
+            "SemEval, mean of 5 targets",
+            "F_avg",
+            per_method(list(per_target.values()), f_avg),
+            0.6898,
+        )
+    )
+    everything = pooled(list(per_target.values()))
+    rows.append(
+        Row("stance", "SemEval, all targets pooled", "F_avg", per_method([everything], f_avg))
+    )
+    return rows
+
+
+NOTES = """\
+baseline: TfidfVectorizer() + LogisticRegression(), defaults, fitted on the same training part.
+default:  models/default.joblib as shipped (trained only on seeds/labeled), its own thresholds;
+          n/a where it has no head for the corpus (SemEval targets).
+trained:  the project's training code for the head under test (CommentFeaturiser + LogisticHead
+          with TrainingOptions() settings, as train_moderator runs them) fitted on the real
+          training part only; flags at the threshold reaching CV precision 0.9 on that part.
+          (train_moderator itself also needs spam, incitement and default-target stance rows;
+          the other heads do not change the head measured, so they are not trained here.)
+Splits:   exact duplicates dropped before splitting; YouTube leave-one-video-out over 3 videos
+          (the collection's authors report TF-IDF + LR MCC 0.86-0.93 per video, within-video
+          splits); SMS stratified 5-fold; ETHOS violence >= 0.5 vs the rest, 3 x 5-fold; RUW
+          raw_train -> raw_val (val rows repeating a train text dropped); SemEval 5-fold per
+          target on the training data, out-of-fold predictions pooled per target.
+SemEval:  the published figures (best team 67.82; organisers' SVM about 68.98, unverified) are
+          F_avg on the official test set pooled over targets; ours is 5-fold CV on the training
+          data, so the comparison is indicative only. Target: beat both (>= 0.69).
+Targets are checked as printed; nothing was tuned on the evaluation parts."""
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    """The rows as one plain-text table with the notes under it."""
+    header = (
+        f"{'head':<11}{'data':<37}{'metric':<10}{'baseline':>9}{'default':>9}{'trained':>9}"
+        f"  {'target (trained)':<18}{'target (default)'}"
+    )
+    lines = [header, "-" * len(header)]
+    for row in rows:
+        lines.append(
+            f"{row.head:<11}{row.data:<37}{row.metric:<10}"
+            + "".join(f"{_value(row.values[m]):>9}" for m in METHODS)
+            + f"  {_target(row.trained_target, row.values['trained']):<18}"
+            + _target(row.default_target, row.values["default"])
+        )
+    return "\n".join(lines) + "\n\n" + NOTES
+
+
+def main() -> int:
+    """Run every split on two processes and print the table."""
+    if not DATA.is_dir():
+        print(f"skipped: {DATA} is not there (the public corpora live in ../shared/data)")
+        return 0
+    from joblib import Parallel, delayed
+
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    started = time.perf_counter()
+    splits = ruw_splits() + semeval_splits() + sms_splits() + ethos_splits() + youtube_splits()
+    results = Parallel(n_jobs=JOBS)(delayed(run_split)(split) for split in splits)
+    rows = build_rows(dict(results))
+    seconds = time.perf_counter() - started
+    print(
+        f"Quality on the public corpora in {DATA} ({len(splits)} train/test splits, "
+        f"{JOBS} processes, {seconds:.0f} s, random_state {SEED})\n"
+    )
+    print(format_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

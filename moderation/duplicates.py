@@ -1,0 +1,772 @@
+"""Find exact and near-duplicate comments (floods and copy-paste campaigns) in one streaming pass,
+and syndicated copies of the same article.
+
+How a batch is matched:
+
+1. **Exact.** Each text is canonicalised (:mod:`moderation.shingles`: the featuriser's
+   normalisation, then punctuation and emoji dropped) and hashed to a 64-bit key; a table of
+   keys (:class:`~moderation.first_seen.FirstSeenTable`) gives the first comment with the same
+   text. Texts shorter than ``min_words`` words ("First!", "lol") are matched only this way.
+2. **Near.** Longer texts get their set of words as shingles, a MinHash signature and LSH band keys
+   (:class:`~moderation.minhash.MinHasher`); a second table gives, for each band key, the first
+   comment that had it. Every candidate pair is then verified on bottom-k sketches of the two
+   shingle sets (:class:`~moderation.sketches.SketchStore`): exact Jaccard similarity for sets
+   of up to ``sketch_size`` shingles, an estimate beyond. Pairs at or above ``threshold`` match.
+3. **Earlier runs.** With a :class:`~moderation.fingerprint_index.FingerprintIndex`, the same
+   two lookups run against the comments of earlier runs, which win over this run's (they came
+   first); the batch is then added to the index in one transaction.
+
+A comment joins the cluster of its best match (highest similarity; ties to the earlier one), and
+a cluster's first comment, by stream position, is final as soon as it is seen: ``duplicate_of``
+and ``cluster_id`` never change later, so rows can be written as batches complete. Memory is
+about 300 bytes per comment (table slots, sketch values, a few per-comment numbers, and the
+id); time is linear in the comments.
+
+Matches are approximate: a near-duplicate pair is found with probability
+``1 - (1 - J ** rows_per_band) ** bands`` (0.9997 at J = 0.8 with the defaults), and similarity
+of texts longer than ``sketch_size`` shingles is estimated.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from moderation.fingerprint_index import EarlierComment, FingerprintIndex, NewComment
+from moderation.first_seen import FirstSeenTable
+from moderation.minhash import MinHasher, banding_for
+from moderation.records import Article
+from moderation.shingles import DuplicatesError, ShingledBatch, shingle_batch
+from moderation.sketches import MEASURES, SketchStore
+from moderation.verdict import Verdict
+
+__all__ = [
+    "DEFAULT_MIN_WORDS",
+    "DEFAULT_THRESHOLD",
+    "MATCH_KINDS",
+    "STORY_THRESHOLD",
+    "DuplicateFinder",
+    "DuplicateMatch",
+    "DuplicatesError",
+    "StoryTracker",
+    "assign_story_ids",
+    "mark_duplicates",
+]
+
+DEFAULT_THRESHOLD = 0.8
+DEFAULT_MIN_WORDS = 5
+STORY_THRESHOLD = 0.7
+MatchKind = Literal["exact", "near", "short-exact", "earlier-run"]
+MATCH_KINDS: tuple[str, ...] = ("exact", "near", "short-exact", "earlier-run")
+
+
+def cluster_name(key: int) -> str:
+    """The printable cluster id of an exact-text key: 16 hex digits."""
+    return f"{int(key) & 0xFFFFFFFFFFFFFFFF:016x}"
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateMatch:
+    """What the finder knows about one comment.
+
+    Attributes
+    ----------
+    row : int
+        0-based position of the comment in the stream.
+    duplicate_of : str or None
+        Id of the first comment of its cluster (in an earlier run for ``"earlier-run"``);
+        ``None`` for a cluster's first comment.
+    cluster_id : str or None
+        The cluster: the exact-text key of its first comment, so that the same text gets the same
+        cluster id in every run. A comment with no duplicate is a cluster of one and has its own.
+        ``None`` only for texts with nothing visible.
+    similarity : float or None
+        1.0 for an exact repeat; for a near duplicate, the Jaccard similarity (approximate for
+        long texts) with the comment it matched; ``None`` for a cluster's first comment.
+    match : {"exact", "near", "short-exact", "earlier-run"} or None
+        How it matched: ``short-exact`` is an exact repeat of a text under the length floor;
+        ``earlier-run`` means its cluster began in an earlier run (via the index).
+    root : int
+        Stream row of the first comment of its cluster in this run (its own row if first).
+    short : bool
+        The text is under the length floor (only matched exactly).
+    cluster_size : int or None
+        Comments of this run in the cluster; only in :meth:`DuplicateFinder.final_matches`.
+    """
+
+    row: int
+    duplicate_of: str | None
+    cluster_id: str | None
+    similarity: float | None
+    match: MatchKind | None
+    root: int
+    short: bool
+    cluster_size: int | None = None
+
+
+_NO_KIND = -1
+_KIND_CODES = {kind: code for code, kind in enumerate(MATCH_KINDS)}
+_EMPTY_TEXT = -2
+
+
+class DuplicateFinder:
+    """Cluster exact and near-duplicate texts incrementally, batch by batch.
+
+    Parameters
+    ----------
+    threshold : float, default=0.8
+        Smallest similarity (Jaccard of word shingle sets, or containment) for a near match.
+    min_words : int, default=5
+        Texts with fewer canonical words are matched only exactly (reported ``short-exact``).
+    ngram_range : (int, int), default=(1, 1)
+        Word n-grams used as shingles. Single words tolerate a typo or a changed word best
+        (one changed word in ten keeps Jaccard 0.82); longer n-grams also weigh word order.
+    num_perm : int, default=100
+        MinHash functions available for banding.
+    bands, rows_per_band : int, optional
+        LSH banding (see :class:`~moderation.minhash.MinHasher`). By default derived from the
+        threshold by :func:`~moderation.minhash.banding_for`: 20 bands of 5 at 0.8, so that a
+        pair at the threshold becomes a candidate with probability 0.999 or more.
+    sketch_size : int, default=128
+        Shingle hashes kept per text for verification; similarity is exact up to this many.
+    measure : {"jaccard", "containment"}, default="jaccard"
+        Containment (overlap over the smaller set) suits articles, not comments.
+    seed : int, default=1
+        Seed of the MinHash functions.
+    index : FingerprintIndex, optional
+        Comments of earlier runs to match against; this run's comments are added to it
+        unless it is read-only. Open it with ``settings=finder.settings``.
+
+    Attributes
+    ----------
+    settings : dict
+        The hashing settings a fingerprint index must share with this finder.
+
+    Raises
+    ------
+    DuplicatesError
+        When a setting is out of range (the message names it and the valid range).
+
+    Examples
+    --------
+    >>> finder = DuplicateFinder()
+    >>> text = "Peace talks now: the only way to deal with a bully is to stand up to him together"
+    >>> matches = finder.add_batch(
+    ...     [text, text.upper() + "!!", text.replace("him", "them"), "Peace talks now"],
+    ...     ids=["a", "b", "c", "d"])
+    >>> [(m.duplicate_of, m.match, m.similarity) for m in matches]
+    [(None, None, None), ('a', 'exact', 1.0), ('a', 'near', 0.882), (None, None, None)]
+    """
+
+    def __init__(
+        self,
+        *,
+        threshold: float = DEFAULT_THRESHOLD,
+        min_words: int = DEFAULT_MIN_WORDS,
+        ngram_range: tuple[int, int] = (1, 1),
+        num_perm: int = 100,
+        bands: int | None = None,
+        rows_per_band: int | None = None,
+        sketch_size: int = 128,
+        measure: str = "jaccard",
+        seed: int = 1,
+        index: FingerprintIndex | None = None,
+    ) -> None:
+        self.threshold = threshold
+        self.min_words = min_words
+        self.ngram_range = tuple(ngram_range)
+        self.num_perm = num_perm
+        self.bands = bands
+        self.rows_per_band = rows_per_band
+        self.sketch_size = sketch_size
+        self.measure = measure
+        self.seed = seed
+        self.index = index
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+            raise DuplicatesError(f"threshold={threshold!r}: must be a number in (0, 1], e.g. 0.8")
+        if not 0.0 < threshold <= 1.0:
+            raise DuplicatesError(f"threshold={threshold!r}: must be in (0, 1], e.g. 0.8")
+        if isinstance(min_words, bool) or not isinstance(min_words, int) or min_words < 1:
+            raise DuplicatesError(f"min_words={min_words!r}: must be an integer >= 1, e.g. 5")
+        if measure not in MEASURES:
+            raise DuplicatesError(f"measure={measure!r}: use one of {MEASURES}")
+        if len(self.ngram_range) != 2 or not 1 <= self.ngram_range[0] <= self.ngram_range[1]:
+            raise DuplicatesError(
+                f"ngram_range={ngram_range!r}: need (low, high), 1 <= low <= high"
+            )
+        if bands is None and rows_per_band is None:
+            bands, rows_per_band = banding_for(threshold, num_perm)
+            num_perm = bands * rows_per_band
+        elif bands is None or rows_per_band is None:
+            raise DuplicatesError(
+                f"bands={bands!r}, rows_per_band={rows_per_band!r}: give both or neither"
+            )
+        self._hasher = MinHasher(
+            num_perm=num_perm, bands=bands, rows_per_band=rows_per_band, seed=seed
+        )
+        self._sketches = SketchStore(size=sketch_size)
+        self._texts = FirstSeenTable()
+        self._bands = FirstSeenTable()
+        # Per comment: cluster root (row), exact-text key, similarity, match kind, short flag.
+        self._roots = array("q")
+        self._keys = array("Q")
+        self._similarity = array("f")
+        self._kinds = array("b")
+        self._short = array("b")
+        self._ids: list[str | None] = []
+        # Verified matches between different clusters (merged by final_matches).
+        self._links = array("q")
+        self._link_similarity = array("f")
+        self._external: dict[int, EarlierComment] = {}
+        self._index_rows = array("q")
+        self._final: tuple[int, np.ndarray, np.ndarray, dict[int, float]] | None = None
+
+    @classmethod
+    def for_stories(cls, *, threshold: float = STORY_THRESHOLD, seed: int = 1) -> DuplicateFinder:
+        """A finder for article bodies: word 3-gram shingles and containment, so that a wire
+        story inside a longer syndicated copy (extra paragraphs, captions) still matches."""
+        return cls(
+            threshold=threshold,
+            min_words=20,
+            ngram_range=(3, 3),
+            num_perm=64,
+            bands=32,
+            rows_per_band=2,
+            sketch_size=1024,
+            measure="containment",
+            seed=seed,
+        )
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """Settings that decide the fingerprints (an index must be made with the same)."""
+        return {
+            "seed": self.seed,
+            "bands": self._hasher.bands,
+            "rows_per_band": self._hasher.rows_per_band,
+            "ngram_range": list(self.ngram_range),
+            "sketch_size": self.sketch_size,
+        }
+
+    def __len__(self) -> int:
+        return len(self._roots)
+
+    def id_of(self, row: int) -> str | None:
+        """The id the comment at stream ``row`` was added with."""
+        return self._ids[row]
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the finder's tables and arrays (the id strings excluded)."""
+        arrays = (
+            self._roots,
+            self._keys,
+            self._similarity,
+            self._kinds,
+            self._short,
+            self._links,
+            self._link_similarity,
+            self._index_rows,
+        )
+        return (
+            self._texts.nbytes
+            + self._bands.nbytes
+            + self._sketches.nbytes
+            + sum(a.itemsize * len(a) for a in arrays)
+        )
+
+    # -- matching ---------------------------------------------------------------------------
+
+    def _band_owners(
+        self, positions: np.ndarray, rows: np.ndarray, shingled: ShingledBatch
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Band keys of the texts at ``positions`` and their first owners in this run."""
+        keep = np.zeros(len(rows), dtype=bool)
+        keep[positions] = True
+        mask = keep[shingled.rows]
+        remap = np.full(len(rows), -1, dtype=np.int64)
+        remap[positions] = np.arange(positions.size)
+        signatures = self._hasher.signatures(
+            remap[shingled.rows[mask]], shingled.hashes[mask], positions.size
+        )
+        band_keys = self._hasher.band_keys(signatures)
+        owners = self._bands.first_rows(
+            band_keys.ravel(), np.repeat(rows[positions], self._hasher.bands)
+        )
+        return band_keys, owners.reshape(positions.size, self._hasher.bands)
+
+    def _verified(
+        self, left: np.ndarray, right: np.ndarray, similarity: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Pairs at or above the threshold, ordered best first per left row, and which are best."""
+        good = similarity >= self.threshold - 1e-9
+        left, right, similarity = left[good], right[good], similarity[good]
+        order = np.lexsort((right, -similarity, left))
+        left, right, similarity = left[order], right[order], similarity[order]
+        best = np.ones(left.size, dtype=bool)
+        best[1:] = left[1:] != left[:-1]
+        return left, right, similarity, best
+
+    def _earlier_near(
+        self, positions: np.ndarray, band_keys: np.ndarray, rows: np.ndarray
+    ) -> dict[int, tuple[int, float]]:
+        """Best earlier-run match of each text at ``positions``, by band keys and sketches."""
+        assert self.index is not None
+        found = self.index.first_rows(band_keys, table="bands")
+        if not found:
+            return {}
+        pairs = sorted(
+            {
+                (int(row), found[key])
+                for row, keys in zip(rows[positions].tolist(), band_keys.tolist(), strict=True)
+                for key in keys
+                if key in found
+            }
+        )
+        left = np.array([pair[0] for pair in pairs], dtype=np.int64)
+        earlier = np.array([pair[1] for pair in pairs], dtype=np.int64)
+        distinct, where = np.unique(earlier, return_inverse=True)
+        sketches = self.index.sketches(distinct.tolist())
+        similarity = self._sketches.similarity(
+            left, where.ravel(), other=sketches, measure=self.measure
+        )
+        left, earlier, similarity, best = self._verified(left, earlier, similarity)
+        return {
+            int(a): (int(b), float(v))
+            for a, b, v in zip(left[best], earlier[best], similarity[best], strict=True)
+        }
+
+    def add_batch(
+        self, texts: Sequence[str], ids: Sequence[str | None] | None = None
+    ) -> list[DuplicateMatch]:
+        """Match a batch against everything seen so far (and within itself), then add it.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            The comments, in stream order.
+        ids : sequence of str or None, optional
+            Their ids (what ``duplicate_of`` reports); default the stream position as a string.
+
+        Returns
+        -------
+        list of DuplicateMatch
+            One per text, in order. ``duplicate_of`` and ``cluster_id`` are final: later
+            batches never change them (``final_matches`` may merge clusters afterwards).
+
+        Raises
+        ------
+        DuplicatesError
+            When ``ids`` and ``texts`` differ in length.
+        """
+        count = len(texts)
+        start = len(self._roots)
+        if ids is None:
+            ids = [str(start + i) for i in range(count)]
+        elif len(ids) != count:
+            raise DuplicatesError(f"{len(ids)} ids for {count} texts: give one id per text")
+        rows = np.arange(start, start + count, dtype=np.int64)
+        shingled = shingle_batch(texts, self.ngram_range)
+        keys = shingled.exact_keys
+        matchable = ~shingled.empty
+        short = shingled.word_counts < self.min_words
+
+        # 1. exact repeats within this run
+        owners = rows.copy()
+        owners[matchable] = self._texts.first_rows(keys[matchable], rows[matchable])
+        first_copy = matchable & (owners == rows)
+        parent = owners.copy()
+        similarity = np.where(owners != rows, 1.0, np.nan)
+        kind = np.full(count, _NO_KIND, dtype=np.int8)
+        kind[(owners != rows) & short] = _KIND_CODES["short-exact"]
+        kind[(owners != rows) & ~short] = _KIND_CODES["exact"]
+        kind[~matchable] = _EMPTY_TEXT
+        external: dict[int, EarlierComment] = {}
+
+        # 2. exact repeats of earlier runs
+        if self.index is not None and first_copy.any():
+            earlier_rows = self.index.first_rows(keys[first_copy], table="texts")
+            known = self.index.comments(list(earlier_rows.values()))
+            for position in np.flatnonzero(first_copy).tolist():
+                earlier = earlier_rows.get(int(keys[position]))
+                if earlier is not None and earlier in known:
+                    external[position] = known[earlier]
+                    similarity[position] = 1.0
+
+        # 3. near duplicates: first copies of long texts
+        eligible = first_copy & ~short
+        eligible[list(external)] = False
+        positions = np.flatnonzero(eligible)
+        keep = eligible[shingled.rows]
+        self._sketches.append(shingled.rows[keep], shingled.hashes[keep], count)
+        band_keys = np.zeros((0, self._hasher.bands), dtype=np.uint64)
+        links = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        if positions.size:
+            band_keys, band_owners = self._band_owners(positions, rows, shingled)
+            left = np.repeat(rows[positions], self._hasher.bands)
+            right = band_owners.ravel()
+            pairs = np.unique(np.stack((left, right), axis=1)[left != right], axis=0)
+            values = self._sketches.similarity(pairs[:, 0], pairs[:, 1], measure=self.measure)
+            left, right, values, best = self._verified(pairs[:, 0], pairs[:, 1], values)
+            if self.index is not None:
+                earlier_near = self._earlier_near(positions, band_keys, rows)
+                known = self.index.comments([earlier for earlier, _ in earlier_near.values()])
+                for row, (earlier, value) in earlier_near.items():
+                    if earlier in known:
+                        external[row - start] = known[earlier]
+                        similarity[row - start] = round(value, 3)
+            used = best & ~np.isin(left - start, list(external))
+            links = (left[~used], right[~used], values[~used])
+            for row, match_row, value in zip(
+                left[used].tolist(), right[used].tolist(), values[used].tolist(), strict=True
+            ):
+                parent[row - start] = match_row
+                similarity[row - start] = round(value, 3)
+                kind[row - start] = _KIND_CODES["near"]
+        for position in external:
+            kind[position] = _KIND_CODES["earlier-run"]
+
+        # 4. roots: follow parents inside the batch; earlier rows already point at their root
+        root = parent.copy()
+        before = root < start
+        if before.any():
+            root[before] = np.frombuffer(self._roots, dtype=np.int64)[root[before]]
+        while True:
+            inside = root >= start
+            following = root.copy()
+            following[inside] = root[root[inside] - start]
+            if np.array_equal(following, root):
+                break
+            root = following
+        for position, comment in external.items():
+            self._external[start + position] = comment
+        self._roots.frombytes(root.tobytes())
+        self._keys.frombytes(keys.astype(np.uint64).tobytes())
+        self._similarity.frombytes(similarity.astype(np.float32).tobytes())
+        self._kinds.frombytes(kind.tobytes())
+        self._short.frombytes(short.astype(np.int8).tobytes())
+        self._ids.extend(ids)
+        self._keep_links(*links)
+
+        if self.index is not None and not self.index.readonly:
+            self._record(rows, root, keys, positions, band_keys)
+        roots = np.frombuffer(self._roots, dtype=np.int64)
+        matches = self._matches(rows, roots)
+        del roots
+        return matches
+
+    def _keep_links(self, left: np.ndarray, right: np.ndarray, values: np.ndarray) -> None:
+        """Keep the verified matches that join two different clusters."""
+        if not left.size:
+            return
+        roots = np.frombuffer(self._roots, dtype=np.int64)
+        differ = roots[left] != roots[right]
+        pairs = np.stack((left[differ], right[differ]), axis=1)
+        self._links.frombytes(pairs.astype(np.int64).tobytes())
+        self._link_similarity.frombytes(values[differ].astype(np.float32).tobytes())
+        del roots
+
+    def _record(
+        self,
+        rows: np.ndarray,
+        root: np.ndarray,
+        keys: np.ndarray,
+        positions: np.ndarray,
+        band_keys: np.ndarray,
+    ) -> None:
+        """Add the batch to the fingerprint index (one transaction)."""
+        assert self.index is not None
+        start = int(rows[0])
+        values, lengths, sizes = self._sketches.take(rows)
+        ends = np.cumsum(lengths)
+        index_rows = np.frombuffer(self._index_rows, dtype=np.int64)
+        comments = []
+        for position, row in enumerate(rows.tolist()):
+            first = int(root[position])
+            earlier = self._external.get(first)
+            sketch = None
+            if lengths[position]:
+                sketch = values[ends[position] - lengths[position] : ends[position]].tobytes()
+            comments.append(
+                NewComment(
+                    id=self._ids[row],
+                    text_key=int(keys[position]),
+                    root_row=earlier.root_row
+                    if earlier is not None
+                    else (int(index_rows[first]) if first < start else None),
+                    root_position=first - start if earlier is None and first >= start else None,
+                    set_size=int(sizes[position]) if sketch else None,
+                    sketch=sketch,
+                )
+            )
+        del index_rows
+        first_row = self.index.add(comments, list(zip(positions.tolist(), band_keys, strict=True)))
+        self._index_rows.frombytes(
+            np.arange(first_row, first_row + len(comments), dtype=np.int64).tobytes()
+        )
+
+    def _matches(
+        self,
+        rows: np.ndarray,
+        roots: np.ndarray,
+        sizes: np.ndarray | None = None,
+        joined: Mapping[int, float] | None = None,
+    ) -> list[DuplicateMatch]:
+        """Build the matches of some rows from the stored state and the given roots; ``joined``
+        gives former roots merged into another cluster and their similarity."""
+        joined = joined or {}
+        keys = np.frombuffer(self._keys, dtype=np.uint64)
+        similarity = np.frombuffer(self._similarity, dtype=np.float32)
+        kinds = np.frombuffer(self._kinds, dtype=np.int8)
+        short = np.frombuffer(self._short, dtype=np.int8)
+        matches = []
+        for row in rows.tolist():
+            first = int(roots[row])
+            earlier = self._external.get(first)
+            code = int(kinds[row])
+            value = float(similarity[row])
+            if row in joined:
+                code, value = _KIND_CODES["near"], joined[row]
+            if code == _EMPTY_TEXT:
+                duplicate_of = cluster_id = match = None
+            elif earlier is not None:
+                duplicate_of, cluster_id = earlier.root_id, cluster_name(earlier.root_key)
+                match = "earlier-run"
+            else:
+                duplicate_of = self._ids[first] if first != row else None
+                cluster_id = cluster_name(keys[first])
+                match = MATCH_KINDS[code] if code >= 0 else None
+            matches.append(
+                DuplicateMatch(
+                    row=row,
+                    duplicate_of=duplicate_of,
+                    cluster_id=cluster_id,
+                    similarity=None if match is None or value != value else round(value, 3),
+                    match=match,  # type: ignore[arg-type]
+                    root=first,
+                    short=bool(short[row]),
+                    cluster_size=None if sizes is None or cluster_id is None else int(sizes[first]),
+                )
+            )
+        return matches
+
+    def final_roots(self) -> np.ndarray:
+        """Cluster root of every row after merging clusters that a later comment joined.
+
+        In a stream, a comment that matches two clusters joins its best match; here such
+        clusters become one, rooted at their earliest comment (a cluster that began in an
+        earlier run comes first).
+        """
+        roots = np.array(self._roots, dtype=np.int64)
+        links = np.frombuffer(self._links, dtype=np.int64).reshape(-1, 2)
+        if not links.size:
+            return roots
+        # Rank roots: clusters from earlier runs first, then by stream position.
+        rank = np.arange(roots.size, dtype=np.int64) + len(self._external) + 1
+        for order, row in enumerate(sorted(self._external)):
+            rank[row] = order
+        parent = {int(r): int(r) for r in np.unique(roots[links.ravel()])}
+
+        def find(node: int) -> int:
+            while parent[node] != node:
+                parent[node] = parent[parent[node]]
+                node = parent[node]
+            return node
+
+        for a, b in roots[links].tolist():
+            a, b = find(a), find(b)
+            if a != b:
+                keep, drop = (a, b) if rank[a] <= rank[b] else (b, a)
+                parent[drop] = keep
+        mapping = {node: find(node) for node in parent}
+        moved = np.array([node for node, top in mapping.items() if node != top], dtype=np.int64)
+        if moved.size:
+            lookup = np.arange(roots.size, dtype=np.int64)
+            lookup[moved] = [mapping[int(node)] for node in moved]
+            roots = lookup[roots]
+        return roots
+
+    def final_matches(self, rows: Iterable[int] | None = None) -> list[DuplicateMatch]:
+        """Matches after the whole stream: clusters merged, with their final sizes.
+
+        A former cluster root merged into an earlier cluster becomes a ``near`` match of it,
+        with the similarity of the match that joined the two.
+
+        Parameters
+        ----------
+        rows : iterable of int, optional
+            Rows wanted (default all); ask in slices to keep memory flat on large runs.
+        """
+        if self._final is None or self._final[0] != len(self):
+            self._final = (len(self), *self._resolve())
+        _, roots, sizes, joined = self._final
+        wanted = np.arange(roots.size) if rows is None else np.fromiter(rows, dtype=np.int64)
+        return self._matches(wanted, roots, sizes, joined)
+
+    def _resolve(self) -> tuple[np.ndarray, np.ndarray, dict[int, float]]:
+        """Final roots, cluster sizes, and the former roots merged away with their similarity."""
+        roots = self.final_roots()
+        sizes = np.bincount(roots, minlength=roots.size)
+        streamed = np.frombuffer(self._roots, dtype=np.int64)
+        merged = np.flatnonzero(
+            (roots != np.arange(roots.size)) & (streamed == np.arange(roots.size))
+        )
+        joined: dict[int, float] = {}
+        if merged.size:  # former roots: the best similarity of a match joining their cluster
+            links = np.frombuffer(self._links, dtype=np.int64).reshape(-1, 2)
+            values = np.frombuffer(self._link_similarity, dtype=np.float32)
+            best: dict[int, float] = {}
+            for (a, b), value in zip(streamed[links].tolist(), values.tolist(), strict=True):
+                for node in (a, b):
+                    best[node] = max(best.get(node, 0.0), value)
+            joined = {node: best.get(node, float("nan")) for node in merged.tolist()}
+            del links, values
+        del streamed
+        return roots, sizes, joined
+
+    def add(
+        self, texts: Iterable[str], ids: Iterable[str | None] | None = None, batch_size: int = 1000
+    ) -> list[DuplicateMatch]:
+        """Match any number of texts, ``batch_size`` at a time; returns every streamed match."""
+        texts = list(texts)
+        start = len(self)
+        id_list = list(ids) if ids is not None else [str(start + i) for i in range(len(texts))]
+        matches: list[DuplicateMatch] = []
+        for begin in range(0, len(texts), batch_size):
+            end = begin + batch_size
+            matches.extend(self.add_batch(texts[begin:end], id_list[begin:end]))
+        return matches
+
+
+# -- streams of verdicts and articles ------------------------------------------------------
+
+
+def mark_duplicates(
+    verdicts: Iterable[Verdict],
+    finder: DuplicateFinder,
+    *,
+    story_ids: Mapping[str, str] | None = None,
+    batch_size: int = 1000,
+) -> Iterator[Verdict]:
+    """Fill ``duplicate_of``, ``cluster_id`` and ``story_id`` of verdicts as they stream past.
+
+    Verdicts are matched ``batch_size`` at a time and yielded in their order; what a verdict
+    gets is final (its cluster's first comment is never later than itself).
+
+    Parameters
+    ----------
+    verdicts : iterable of Verdict
+    finder : DuplicateFinder
+    story_ids : mapping of article id to story id, optional
+        Read when each batch is yielded, so it may grow while the stream runs.
+    batch_size : int, default=1000
+    """
+    batch: list[Verdict] = []
+
+    def marked() -> Iterator[Verdict]:
+        matches = finder.add_batch([v.text for v in batch], [v.id for v in batch])
+        for verdict, match in zip(batch, matches, strict=True):
+            verdict.duplicate_of, verdict.cluster_id = match.duplicate_of, match.cluster_id
+            if story_ids is not None and verdict.article_id is not None:
+                verdict.story_id = story_ids.get(verdict.article_id)
+            yield verdict
+
+    for verdict in verdicts:
+        batch.append(verdict)
+        if len(batch) >= batch_size:
+            yield from marked()
+            batch = []
+    if batch:
+        yield from marked()
+
+
+class StoryTracker:
+    """Give articles a ``story_id`` as they stream past: syndicated copies of a story share it.
+
+    Article bodies go through the duplicate finder with word 3-gram shingles and containment
+    (shared shingles over the smaller body), so that a copy with an added dateline, captions or
+    extra paragraphs still matches while a rewrite of the same news does not. Matches are
+    approximate (see :class:`DuplicateFinder`).
+
+    Parameters
+    ----------
+    threshold : float, default=0.7
+        Smallest containment for two bodies to be one story.
+
+    Attributes
+    ----------
+    story_ids : dict of str to str
+        Story of every article with a body, so far.
+
+    Examples
+    --------
+    >>> story = " ".join(f"word{i}" for i in range(60))
+    >>> tracker = StoryTracker()
+    >>> [tracker.add(Article(i, body=b)) for i, b in (("a", story), ("b", "KIEV (AFP) " + story))]
+    ... # doctest: +ELLIPSIS
+    ['...', '...']
+    >>> tracker.shared() == {tracker.story_ids["a"]: ["a", "b"]}
+    True
+    """
+
+    def __init__(self, *, threshold: float = STORY_THRESHOLD) -> None:
+        self.threshold = threshold
+        self._finder = DuplicateFinder.for_stories(threshold=threshold)
+        self.story_ids: dict[str, str] = {}
+
+    def add_many(self, articles: Iterable[Article]) -> None:
+        """Add articles a hundred at a time."""
+        chosen = [article for article in articles if article.body.strip()]
+        for start in range(0, len(chosen), 100):
+            part = chosen[start : start + 100]
+            matches = self._finder.add_batch([a.body for a in part], [a.id for a in part])
+            for article, match in zip(part, matches, strict=True):
+                if match.cluster_id is not None:
+                    self.story_ids[article.id] = match.cluster_id
+
+    def add(self, article: Article) -> str | None:
+        """Add one article; return its story id (``None`` for an empty body)."""
+        self.add_many([article])
+        return self.story_ids.get(article.id)
+
+    def shared(self) -> dict[str, list[str]]:
+        """Stories carried by more than one article: story id to article ids, in order."""
+        grouped: dict[str, list[str]] = {}
+        for article_id, story_id in self.story_ids.items():
+            grouped.setdefault(story_id, []).append(article_id)
+        return {story: ids for story, ids in grouped.items() if len(ids) > 1}
+
+
+def assign_story_ids(
+    articles: Iterable[Article], *, threshold: float = STORY_THRESHOLD
+) -> dict[str, str]:
+    """Give syndicated copies of the same story one ``story_id`` (see :class:`StoryTracker`).
+
+    Parameters
+    ----------
+    articles : iterable of Article
+    threshold : float, default=0.7
+        Smallest containment for two bodies to be one story.
+
+    Returns
+    -------
+    dict of str to str
+        ``story_id`` of each article with a body: the cluster id of the story's first article
+        (an article unlike any other has its own). Approximate, like every match here.
+
+    Examples
+    --------
+    >>> story = " ".join(f"word{i}" for i in range(60))
+    >>> other = story[:100] + " ".join(f"new{i}" for i in range(60))
+    >>> ids = assign_story_ids([Article("a", body=story), Article("b", body="KIEV (AFP) " + story),
+    ...                         Article("c", body=other)])
+    >>> ids["a"] == ids["b"], ids["a"] == ids["c"]
+    (True, False)
+    """
+    tracker = StoryTracker(threshold=threshold)
+    tracker.add_many(articles)
+    return dict(tracker.story_ids)

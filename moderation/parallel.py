@@ -1,0 +1,198 @@
+"""Score a stream of comments in several worker processes, in input order, with flat memory.
+
+Each worker loads the model once and scores whole batches; the calling process reads the
+comments, sends each batch as plain tuples (id, text, target, article and parent id) and turns
+the answers back into :class:`~moderation.verdict.Verdict` records. At most ``2 * jobs``
+batches are in flight, so memory does not grow with the stream, and verdicts come out in input
+order and equal to :meth:`Moderator.score_stream <moderation.model.Moderator.score_stream>`'s.
+
+Workers come from a ``forkserver`` that has imported the scoring code once (``spawn`` where
+there is no forkserver, as on Windows), so they start in a fraction of a second without
+inheriting the caller's threads; a script that calls :func:`score_parallel` with ``jobs > 1``
+needs the usual ``if __name__ == "__main__":`` guard.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from moderation.errors import ModelError, ModerationError
+from moderation.model import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_MAX_CHARS,
+    Moderator,
+    Scorable,
+    _as_item,
+    _Item,
+)
+from moderation.verdict import Verdict
+
+# Batches queued per worker: one being scored, one waiting, so a worker never idles.
+BATCHES_PER_JOB = 2
+
+_ItemTuple = tuple[str | None, str, str | None, str | None, str | None]
+_VerdictTuple = tuple[Any, ...]
+
+_moderator: Moderator | None = None
+_load_error: ModerationError | None = None
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["moderation.model"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _load_in_worker(model_path: str | None, settings: dict[str, Any]) -> None:
+    """Worker initializer: load the model once; keep a load error to raise with the first batch
+    (an exception here would only say that the pool broke)."""
+    global _moderator, _load_error
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)  # one process per core already: no BLAS threads on top
+    try:
+        _moderator = Moderator.load(model_path, **settings)
+    except ModerationError as error:
+        _load_error = error
+
+
+def _score_in_worker(items: list[_ItemTuple], target: str | None) -> list[_VerdictTuple]:
+    """Score one batch; answer only what the caller does not already have (not the text)."""
+    if _load_error is not None:
+        raise _load_error
+    assert _moderator is not None
+    verdicts = _moderator._score_batch([_Item(*item) for item in items], target)
+    return [
+        (
+            v.target,
+            v.stance,
+            v.stance_scores,
+            v.spam,
+            v.incitement,
+            v.flags,
+            v.action,
+            v.reasons,
+            v.truncated,
+        )
+        for v in verdicts
+    ]
+
+
+def _verdicts(items: list[_ItemTuple], answers: list[_VerdictTuple]) -> Iterator[Verdict]:
+    for (id_, text, _, article_id, parent_id), answer in zip(items, answers, strict=True):
+        target, stance, scores, spam, incitement, flags, action, reasons, truncated = answer
+        yield Verdict(
+            id=id_,
+            text=text,
+            target=target,
+            stance=stance,
+            stance_scores=scores,
+            spam=spam,
+            incitement=incitement,
+            flags=flags,
+            action=action,
+            reasons=reasons,
+            article_id=article_id,
+            parent_id=parent_id,
+            truncated=truncated,
+        )
+
+
+def _batches(items: Iterable[Scorable], batch_size: int) -> Iterator[list[_ItemTuple]]:
+    batch: list[_ItemTuple] = []
+    for position, value in enumerate(items, start=1):
+        item = _as_item(value, position)
+        batch.append((item.id, item.text, item.target, item.article_id, item.parent_id))
+        if len(batch) >= batch_size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def score_parallel(
+    model_path: str | Path | None,
+    comments: Iterable[Scorable],
+    *,
+    jobs: int = 1,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    target: str | None = None,
+    thresholds: Mapping[str, float] | None = None,
+    remove_thresholds: Mapping[str, float] | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
+) -> Iterator[Verdict]:
+    """Judge comments in ``jobs`` processes; yield one verdict per comment, in input order.
+
+    Parameters
+    ----------
+    model_path : str, Path or None
+        Model file (the bundled default when None). Never load a model from an untrusted source.
+    comments : iterable of Comment, str or dict with "text"
+        Read lazily, ``batch_size`` at a time.
+    jobs : int, default=1
+        Worker processes. ``1`` scores in this process, with no workers.
+    batch_size : int, default=1000
+        Comments per batch sent to a worker.
+    target : str, optional
+        Stance target for comments that do not name one.
+    thresholds, remove_thresholds : dict of str to float, optional
+        Flag threshold overrides, as for :meth:`Moderator.load`.
+    max_chars : int, default=5000
+        Longer comments are judged on their start and marked truncated.
+
+    Yields
+    ------
+    Verdict
+        The same verdicts as ``Moderator.load(...).score_stream(comments)``, in the same order.
+
+    Raises
+    ------
+    ModelError
+        The model cannot be loaded, ``jobs`` or ``batch_size`` is below 1, or a comment names a
+        target with no stance head (raised by the first batch that needs it).
+
+    Examples
+    --------
+    >>> verdicts = score_parallel(None, ["Subscribe to my channel!!", "Peace talks now"], jobs=2)
+    >>> [v.id for v in verdicts]                                        # doctest: +SKIP
+    ['1', '2']
+    """
+    if jobs < 1:
+        raise ModelError(f"jobs={jobs!r}: use 1 or more worker processes")
+    if batch_size < 1:
+        raise ModelError(f"batch_size={batch_size!r}: use 1 or more comments per batch")
+    settings = {
+        "thresholds": dict(thresholds or {}),
+        "remove_thresholds": dict(remove_thresholds or {}),
+        "max_chars": max_chars,
+    }
+    if jobs == 1:
+        moderator = Moderator.load(model_path, **settings)
+        yield from moderator.score_stream(comments, target=target, batch_size=batch_size)
+        return
+    path = str(model_path) if model_path is not None else None
+    executor = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=_context(),
+        initializer=_load_in_worker,
+        initargs=(path, settings),
+    )
+    pending: deque[tuple[list[_ItemTuple], Future[list[_VerdictTuple]]]] = deque()
+    try:
+        for batch in _batches(comments, batch_size):
+            pending.append((batch, executor.submit(_score_in_worker, batch, target)))
+            if len(pending) >= BATCHES_PER_JOB * jobs:
+                done, future = pending.popleft()
+                yield from _verdicts(done, future.result())
+        while pending:
+            done, future = pending.popleft()
+            yield from _verdicts(done, future.result())
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,172 @@
+"""Turn comments into what duplicate matching compares: canonical words, an exact-text key, and
+the hashed word shingles of each text, for a whole batch at once.
+
+Canonical words come from the featuriser's :func:`~moderation.normalise.normalise` (case, URL,
+e-mail, mention and number placeholders, leetspeak and spaced-out letters folded, elongations
+squashed), then punctuation and emoji are dropped and apostrophes inside words removed, so that
+"Check my ch@nnel!!! 😀 www.x.ru" and "check my channel http://y.com" have the same words.
+Words are hashed with :func:`moderation.features.hash_strings`, the featuriser's own n-gram hash;
+word n-grams combine the word hashes, all in NumPy over the batch.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from moderation.errors import DuplicatesError
+from moderation.features import hash_strings
+from moderation.normalise import normalise, normalise_batch
+
+# Words (letters of any script), digits and the normaliser's placeholders; punctuation, symbols
+# and emoji are not words. Apostrophes are removed first, so "isn't" is the word "isnt".
+WORD_PATTERN = re.compile(r"_(?:url|email|user|num)_|[^\W\d_]+|\d+")
+_APOSTROPHES = str.maketrans("", "", "'’")
+_EXACT_SEED = np.uint64(0x2545F4914F6CDD1D)
+_EMPTY_SEED = np.uint64(0x5851F42D4C957F2D)
+_SHINGLE_SEED = np.uint64(0x9FB21C651E98DF25)
+_PRIME = np.uint64(0x100000001B3)
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
+
+
+def mix64(values: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser over a uint64 array: spreads combined hashes over all 64 bits."""
+    with np.errstate(over="ignore"):
+        values = values ^ (values >> np.uint64(30))
+        values = values * _MIX_1
+        values = values ^ (values >> np.uint64(27))
+        values = values * _MIX_2
+    return values ^ (values >> np.uint64(31))
+
+
+def canonical_words(text: str) -> list[str]:
+    """The words duplicate matching compares.
+
+    >>> canonical_words("Ch3ck my CH@NNEL!!! 😀 www.spam.example/x")
+    ['check', 'my', 'channel', '_url_']
+    >>> canonical_words("Isn't it   great?") == canonical_words("isnt it great")
+    True
+    """
+    return WORD_PATTERN.findall(normalise(text).translate(_APOSTROPHES))
+
+
+def canonical_words_batch(texts: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+    """Normalised texts and their canonical words, for a batch (the normaliser runs once).
+
+    >>> canonical_words_batch(["Isn't it GREAT?!", "🔥"])
+    (["isn't it great?!", '🔥'], [['isnt', 'it', 'great'], []])
+    """
+    normalised = normalise_batch(texts)
+    return normalised, [WORD_PATTERN.findall(t.translate(_APOSTROPHES)) for t in normalised]
+
+
+@dataclass(frozen=True, slots=True)
+class ShingledBatch:
+    """A batch of texts ready for matching.
+
+    Attributes
+    ----------
+    exact_keys : ndarray of uint64, shape (n_texts,)
+        Hash of the canonical words (of the visible characters when a text has no words, so
+        that "😂😂" repeats still match); equal texts after normalisation get equal keys.
+    word_counts : ndarray of int64, shape (n_texts,)
+        Canonical words per text (texts below the length floor are only matched exactly).
+    empty : ndarray of bool, shape (n_texts,)
+        Texts with nothing visible: never matched.
+    rows, hashes : ndarray of int64 and uint64
+        Every distinct shingle of every text, as (text index, 64-bit hash), sorted by row then
+        hash; a text's shingle set is its slice.
+    """
+
+    exact_keys: np.ndarray
+    word_counts: np.ndarray
+    empty: np.ndarray
+    rows: np.ndarray
+    hashes: np.ndarray
+
+
+def _ngram_hashes(
+    word_hashes: np.ndarray, rows: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hash every run of ``n`` consecutive words of one document (rows sorted)."""
+    count = word_hashes.size - n + 1
+    if count <= 0:
+        return rows[:0], word_hashes[:0]
+    same = rows[n - 1 : n - 1 + count] == rows[:count]
+    combined = np.full(count, _SHINGLE_SEED + np.uint64(n), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for offset in range(n):
+            combined = mix64(combined * _PRIME + word_hashes[offset : offset + count])
+    return rows[:count][same], combined[same]
+
+
+def shingle_batch(texts: Sequence[str], ngram_range: tuple[int, int] = (1, 2)) -> ShingledBatch:
+    """Canonicalise and shingle a batch of texts in one pass.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Raw comment (or article) texts.
+    ngram_range : (int, int), default=(1, 2)
+        Smallest and largest word n-gram used as a shingle. A text shorter than the smallest n
+        gets its words as shingles, so that no text with words has an empty set.
+
+    Returns
+    -------
+    ShingledBatch
+
+    Raises
+    ------
+    DuplicatesError
+        When ``ngram_range`` is not ``1 <= low <= high``.
+
+    Examples
+    --------
+    >>> batch = shingle_batch(["Great song!!", "great SONG", "🔥"])
+    >>> bool(batch.exact_keys[0] == batch.exact_keys[1]), batch.word_counts.tolist()
+    (True, [2, 2, 0])
+    >>> batch.empty.tolist(), sorted(set(batch.rows.tolist()))
+    ([False, False, False], [0, 1])
+    """
+    low, high = ngram_range
+    if not 1 <= low <= high:
+        raise DuplicatesError(f"ngram_range {ngram_range!r}: need 1 <= low <= high, e.g. (1, 2)")
+    normalised, word_lists = canonical_words_batch(texts)
+    counts = np.fromiter((len(w) for w in word_lists), dtype=np.int64, count=len(word_lists))
+    # A leading mark keeps every string non-empty, which hash_strings needs.
+    joined = ["\x02" + " ".join(words) for words in word_lists]
+    exact = hash_strings(joined, _EXACT_SEED) if joined else np.zeros(0, np.uint64)
+    wordless = np.flatnonzero(counts == 0)
+    empty = np.zeros(len(texts), dtype=bool)
+    if wordless.size:
+        visible = ["".join(normalised[i].split()) for i in wordless]
+        exact[wordless] = hash_strings(["\x02" + v for v in visible], _EMPTY_SEED)
+        empty[wordless] = [not v for v in visible]
+    flat = [word for words in word_lists for word in words]
+    if not flat:
+        none = np.zeros(0, np.int64)
+        return ShingledBatch(exact, counts, empty, none, none.astype(np.uint64))
+    word_hashes = hash_strings(flat, _SHINGLE_SEED)
+    rows = np.repeat(np.arange(len(word_lists), dtype=np.int64), counts)
+    all_rows, all_hashes = [], []
+    for n in range(low, high + 1):
+        gram_rows, gram_hashes = _ngram_hashes(word_hashes, rows, n)
+        all_rows.append(gram_rows)
+        all_hashes.append(gram_hashes)
+    if low > 1:  # texts shorter than the smallest n-gram: their words are their shingles
+        keep = (counts < low)[rows]
+        all_rows.append(rows[keep])
+        all_hashes.append(mix64(word_hashes[keep] ^ _SHINGLE_SEED))
+    shingle_rows = np.concatenate(all_rows)
+    shingle_hashes = np.concatenate(all_hashes)
+    order = np.lexsort((shingle_hashes, shingle_rows))
+    shingle_rows, shingle_hashes = shingle_rows[order], shingle_hashes[order]
+    distinct = np.ones(shingle_rows.size, dtype=bool)
+    distinct[1:] = (shingle_rows[1:] != shingle_rows[:-1]) | (
+        shingle_hashes[1:] != shingle_hashes[:-1]
+    )
+    return ShingledBatch(exact, counts, empty, shingle_rows[distinct], shingle_hashes[distinct])

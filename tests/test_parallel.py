@@ -1,0 +1,80 @@
+"""score_parallel: worker processes give the verdicts one process gives, in input order."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+from conftest import SEEDS
+
+from moderation import Comment, ModelError, Moderator
+from moderation.parallel import BATCHES_PER_JOB, score_parallel
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[str]:
+    texts = []
+    for path in sorted((SEEDS / "labeled").glob("*.jsonl"))[:4]:
+        texts += [json.loads(line)["text"] for line in path.read_text().splitlines() if line]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def moderator() -> Moderator:
+    return Moderator.load()
+
+
+def test_two_jobs_give_the_single_process_verdicts_in_order(moderator, corpus) -> None:
+    comments = [
+        Comment(id=f"c{i}", text=text, article_id=f"a{i % 7}", parent_id=f"c{i - 1}" if i else None)
+        for i, text in enumerate(corpus)
+    ]
+    expected = list(moderator.score_stream(comments, batch_size=97))
+    verdicts = list(score_parallel(None, comments, jobs=2, batch_size=97))
+    assert [v.id for v in verdicts] == [c.id for c in comments]
+    assert verdicts == expected
+    assert any(v.reasons for v in verdicts)
+
+
+def test_one_job_runs_in_process_with_overrides(corpus) -> None:
+    settings = {"thresholds": {"spam": 0.1}, "max_chars": 40}
+    expected = Moderator.load(**settings).score(corpus[:300], target="russia_ukraine")
+    verdicts = list(score_parallel(None, corpus[:300], jobs=1, target="russia_ukraine", **settings))
+    assert verdicts == expected
+    assert any(v.truncated for v in verdicts)
+
+
+def test_dicts_with_their_own_target_and_overrides_in_workers(moderator) -> None:
+    rows = [{"id": f"r{i}", "text": t, "target": "russia_ukraine"} for i, t in enumerate("abc")]
+    verdicts = list(score_parallel(None, rows * 5, jobs=2, batch_size=4, thresholds={"spam": 0.0}))
+    assert [v.id for v in verdicts] == [r["id"] for r in rows * 5]
+    assert all("spam" in v.flags for v in verdicts)
+    assert verdicts == moderator.__class__.load(thresholds={"spam": 0.0}).score(rows * 5)
+
+
+def test_reading_stays_a_few_batches_ahead(corpus) -> None:
+    consumed = 0
+
+    def endless():
+        nonlocal consumed
+        for text in itertools.cycle(corpus[:50]):
+            consumed += 1
+            yield text
+
+    stream = score_parallel(None, endless(), jobs=2, batch_size=20)
+    first = list(itertools.islice(stream, 30))
+    stream.close()  # stops the workers
+    assert len(first) == 30
+    assert consumed <= (BATCHES_PER_JOB * 2 + 2) * 20
+
+
+def test_errors_reach_the_caller(tmp_path) -> None:
+    with pytest.raises(ModelError, match="jobs=0"):
+        list(score_parallel(None, ["x"], jobs=0))
+    with pytest.raises(ModelError, match="no stance head for target 'atheism'"):
+        list(score_parallel(None, ["x", "y"], jobs=2, target="atheism"))
+    missing = tmp_path / "missing.joblib"
+    with pytest.raises(ModelError):
+        list(score_parallel(missing, ["x"], jobs=2))
+    assert list(score_parallel(None, [], jobs=2)) == []
