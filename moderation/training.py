@@ -92,6 +92,39 @@ def _label_counts(rows: Sequence[LabeledRow]) -> dict[str, dict[str, int]]:
     return counts
 
 
+def missing_heads(rows: Sequence[LabeledRow], default_target: str = DEFAULT_TARGET) -> list[str]:
+    """Heads every model needs (both flags, the default stance target) that ``rows`` cannot
+    train: a flag without both labels, or no stance rows for the default target."""
+    counts = _label_counts(rows)
+    missing = [flag for flag in FLAGS if len(counts[flag]) < 2]
+    if STANCE_PREFIX + default_target not in counts:
+        missing.append(STANCE_PREFIX + default_target)
+    return missing
+
+
+def supplement(
+    rows: Sequence[LabeledRow], corpus: Sequence[LabeledRow], heads: Sequence[str]
+) -> list[LabeledRow]:
+    """Add the corpus rows' labels for ``heads`` only: the given rows alone train the others.
+
+    A spam-only corpus (the YouTube collection, say) then trains the spam head by itself, and
+    the project's corpus provides the incitement and stance heads every model needs.
+    """
+    keep_stance = any(h.startswith(STANCE_PREFIX) for h in heads)
+    added = []
+    for row in corpus:
+        labels = {
+            "spam": row.spam if "spam" in heads else None,
+            "incitement": row.incitement if "incitement" in heads else None,
+            "stance": row.stance if keep_stance else None,
+        }
+        if any(value is not None for value in labels.values()):
+            added.append(
+                LabeledRow(row.text, target=row.target, source=row.source, line=row.line, **labels)
+            )
+    return [*rows, *added]
+
+
 def train_moderator(
     rows: Sequence[LabeledRow], options: TrainingOptions | None = None
 ) -> tuple[Moderator, dict[str, Any]]:

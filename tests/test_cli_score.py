@@ -67,15 +67,28 @@ def test_train_command_writes_model_and_card(tmp_path) -> None:
     assert result.exit_code == 0 and len(result.stdout.splitlines()) == 12
 
 
-def test_train_refuses_data_without_flag_labels(tmp_path) -> None:
-    only_stance = tmp_path / "stance.jsonl"
-    only_stance.write_text(
-        "\n".join(json.dumps({"text": f"t{i}", "stance": "neutral"}) for i in range(9))
-    )
-    result = CliRunner().invoke(
-        main, ["train", "--data", str(only_stance), "-o", str(tmp_path / "m")]
-    )
-    assert result.exit_code == 1 and "no spam head can be trained" in result.output
+def test_train_takes_several_data_paths_after_one_flag(tmp_path) -> None:
+    out = tmp_path / "m.joblib"
+    tiny = str(FIXTURES / "tiny_labeled.jsonl")
+    copy = tmp_path / "copy.jsonl"
+    copy.write_text((FIXTURES / "tiny_labeled.jsonl").read_text())
+    args = ["train", "--data", tiny, str(copy), "-o", str(out), "--cv", "3"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    card = json.loads((tmp_path / "m.card.json").read_text())
+    assert card["data"]["rows_given"] == 80 and card["data"]["rows_used"] == 40
+
+
+def test_heads_missing_from_the_data_come_from_the_corpus_only() -> None:
+    from moderation.datasets import LabeledRow
+    from moderation.training import missing_heads, supplement
+
+    given = [LabeledRow("buy now", spam=1), LabeledRow("nice song", spam=0)]
+    assert missing_heads(given) == ["incitement", "stance:russia_ukraine"]
+    corpus = [LabeledRow("x", stance="neutral", spam=1, incitement=0)]
+    rows = supplement(given, corpus, missing_heads(given))
+    assert rows[:2] == given
+    assert (rows[2].spam, rows[2].incitement, rows[2].stance) == (None, 0, "neutral")
 
 
 def _rounded(value):

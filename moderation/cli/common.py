@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TextIO
 
 import click
@@ -10,7 +11,12 @@ from moderation.output import json_line
 from moderation.parse import FIELD_ROLES, FORMATS
 from moderation.records import Rejection
 
-DEFAULT_DATA = "seeds/labeled"
+# The project corpus: relative to the working directory, else beside the package (a checkout).
+DEFAULT_DATA = (
+    "seeds/labeled"
+    if Path("seeds/labeled").is_dir()
+    else str(Path(__file__).resolve().parents[2] / "seeds" / "labeled")
+)
 DEFAULT_OUTPUT_MODEL = "models/default.joblib"
 
 

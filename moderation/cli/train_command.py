@@ -15,6 +15,7 @@ from moderation.errors import ModerationError
 
 
 @click.command("train")
+@click.argument("more_data", nargs=-1, type=click.Path(exists=True), metavar="[PATH]...")
 @click.option(
     "--data",
     "data",
@@ -42,19 +43,29 @@ from moderation.errors import ModerationError
 @click.option("--cv", default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--seed", default=0, show_default=True, help="random_state for every random choice.")
 def train_command(
-    data: tuple[str, ...], output: str, precision: dict[str, float], cv: int, seed: int
+    more_data: tuple[str, ...],
+    data: tuple[str, ...],
+    output: str,
+    precision: dict[str, float],
+    cv: int,
+    seed: int,
 ) -> None:
     """Train the judge (featuriser and three heads) and write it with its model card.
 
     With no --data, trains the default model from the project's own corpus and refuses to
-    write it if a cross-validated score falls below the pinned floors.
+    write it if a cross-validated score falls below the pinned floors. `--data A B` and
+    `--data A --data B` both read A and B. Heads the data has no labels for are trained on the
+    project corpus, the others on the data alone.
     """
+    data = data + more_data
     from moderation.datasets import read_labeled
     from moderation.training import (
         DEFAULT_FLOORS,
         DEFAULT_PRECISION,
         TrainingOptions,
         headline_metrics,
+        missing_heads,
+        supplement,
         train_and_save,
     )
 
@@ -65,6 +76,15 @@ def train_command(
     try:
         rows = read_labeled(paths)
         click.echo(f"training on {len(rows)} labeled rows from {', '.join(paths)}", err=True)
+        missing = missing_heads(rows, options.default_target)
+        if missing:
+            corpus = read_labeled([DEFAULT_DATA])
+            rows = supplement(rows, corpus, missing)
+            click.echo(
+                f"no labels for {', '.join(missing)} in --data: those heads are trained on the "
+                f"project corpus ({DEFAULT_DATA}), the others on --data alone",
+                err=True,
+            )
         card = train_and_save(rows, Path(output), options)
     except ModerationError as error:
         raise click.ClickException(str(error)) from error
