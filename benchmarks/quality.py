@@ -372,12 +372,13 @@ def format_table(rows: Sequence[Row]) -> str:
     )
     lines = [header, "-" * len(header)]
     for row in rows:
-        lines.append(
+        line = (
             f"{row.head:<11}{row.data:<37}{row.metric:<10}"
             + "".join(f"{_value(row.values[m]):>9}" for m in METHODS)
             + f"  {_target(row.trained_target, row.values['trained']):<18}"
             + _target(row.default_target, row.values["default"])
         )
+        lines.append(line.rstrip())
     return "\n".join(lines) + "\n\n" + NOTES
 
 
