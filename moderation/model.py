@@ -77,6 +77,8 @@ def _ranked_reasons(
     what summing over :meth:`CommentFeaturiser.feature_spans` one comment at a time gives.
     """
     features = features.tocsr()
+    if not features.has_sorted_indices:  # the featuriser's are; the lookups below need it
+        features = features.sorted_indices()
     n_rows, n_columns = features.shape
     documents = spans.documents
     place = np.full(n_rows, -1, dtype=np.int64)

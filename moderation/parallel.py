@@ -18,6 +18,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -155,8 +156,9 @@ def score_parallel(
     Raises
     ------
     ModelError
-        The model cannot be loaded, ``jobs`` or ``batch_size`` is below 1, or a comment names a
-        target with no stance head (raised by the first batch that needs it).
+        The model cannot be loaded, ``jobs`` or ``batch_size`` is below 1, a comment names a
+        target with no stance head (raised by the first batch that needs it), or a worker
+        process died (killed for lack of memory, say).
 
     Examples
     --------
@@ -194,5 +196,10 @@ def score_parallel(
         while pending:
             done, future = pending.popleft()
             yield from _verdicts(done, future.result())
+    except BrokenProcessPool as error:
+        raise ModelError(
+            f"a scoring worker process stopped unexpectedly ({error}); out of memory? "
+            "try fewer --jobs or a smaller --batch-size"
+        ) from error
     finally:
         executor.shutdown(wait=True, cancel_futures=True)

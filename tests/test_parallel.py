@@ -78,3 +78,17 @@ def test_errors_reach_the_caller(tmp_path) -> None:
     with pytest.raises(ModelError):
         list(score_parallel(missing, ["x"], jobs=2))
     assert list(score_parallel(None, [], jobs=2)) == []
+
+
+def _die(items, target):  # noqa: ANN001, ANN202 - stands in for a worker killed mid-batch
+    import os
+
+    os._exit(1)
+
+
+def test_a_dying_worker_is_a_clear_error(monkeypatch) -> None:
+    import moderation.parallel as parallel
+
+    monkeypatch.setattr(parallel, "_score_in_worker", _die)
+    with pytest.raises(ModelError, match="worker process stopped"):
+        list(score_parallel(None, ["x"] * 10, jobs=2, batch_size=5))
