@@ -128,6 +128,7 @@ def score_parallel(
     thresholds: Mapping[str, float] | None = None,
     remove_thresholds: Mapping[str, float] | None = None,
     max_chars: int = DEFAULT_MAX_CHARS,
+    moderator: Moderator | None = None,
 ) -> Iterator[Verdict]:
     """Judge comments in ``jobs`` processes; yield one verdict per comment, in input order.
 
@@ -147,6 +148,9 @@ def score_parallel(
         Flag threshold overrides, as for :meth:`Moderator.load`.
     max_chars : int, default=5000
         Longer comments are judged on their start and marked truncated.
+    moderator : Moderator, optional
+        The same model already loaded with these settings, used as it is when ``jobs`` is 1
+        (the caller often loads it first to fail early).
 
     Yields
     ------
@@ -176,7 +180,8 @@ def score_parallel(
         "max_chars": max_chars,
     }
     if jobs == 1:
-        moderator = Moderator.load(model_path, **settings)
+        if moderator is None:
+            moderator = Moderator.load(model_path, **settings)
         yield from moderator.score_stream(comments, target=target, batch_size=batch_size)
         return
     path = str(model_path) if model_path is not None else None

@@ -98,6 +98,13 @@ class RejectionLog:
             self._stream.close()
 
 
+model_option = click.option(
+    "--model",
+    "model_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Model file (default: the bundled models/default.joblib). Never load untrusted files.",
+)
 input_argument = click.argument(
     "inputs", nargs=-1, required=True, type=click.Path(allow_dash=True, path_type=str)
 )

@@ -6,20 +6,14 @@ import json
 
 import click
 
-from moderation.cli.common import parse_flag_values
+from moderation.cli.common import model_option, parse_flag_values
 from moderation.errors import ModerationError
 from moderation.output import open_output
 
 
 @click.command("evaluate")
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
-@click.option(
-    "--model",
-    "model_path",
-    default=None,
-    type=click.Path(dir_okay=False),
-    help="Model file (default: the bundled models/default.joblib). Never load untrusted files.",
-)
+@model_option
 @click.option(
     "--report",
     default=None,

@@ -15,6 +15,7 @@ from moderation.cli.common import (
     field_option,
     format_option,
     input_argument,
+    model_option,
     output_format_option,
     output_option,
     parse_flag_values,
@@ -30,13 +31,7 @@ from moderation.records import Article, Comment, Rejection
 @click.command("score")
 @input_argument
 @output_option
-@click.option(
-    "--model",
-    "model_path",
-    default=None,
-    type=click.Path(dir_okay=False),
-    help="Model file (default: the bundled models/default.joblib). Never load untrusted files.",
-)
+@model_option
 @output_format_option
 @click.option(
     "--threshold",
@@ -210,7 +205,13 @@ def score_command(
             stream, output_format, header=not (checkpointed and checkpointed.resumed)
         )
         verdicts = score_parallel(
-            model_path, comments(), jobs=jobs, batch_size=batch_size, target=target, **settings
+            model_path,
+            comments(),
+            jobs=jobs,
+            batch_size=batch_size,
+            target=target,
+            moderator=moderator,
+            **settings,
         )
         for written, verdict in enumerate(
             mark_duplicates(verdicts, finder, story_ids=stories.story_ids, batch_size=batch_size),
