@@ -11,17 +11,25 @@ the finder's length floor); each gets ``--copies`` copies, each with one kind of
 ``--words-per-edit`` words and at least one. The stream is the whole corpus plus the copies,
 shuffled. A predicted pair is two comments in one cluster.
 
-- recall: planted pairs (original-copy and copy-copy) found; also for originals of at least
-  ``--long-words`` words, where the targets are checked (below ten words a single changed word
-  already takes word-set Jaccard under 0.8, so no finder at that threshold can match it).
+Similarity is the finder's: for two texts of at least ``--min-words`` words, the Jaccard
+similarity of their word sets or, when both have fewer than ``--char-words`` distinct words, of
+their character ``--char-ngram``-gram sets if that is higher (the typo-tolerant measure for texts
+of few words); texts under the floor are equal or not at all. Every definition below uses it,
+computed exactly (Python sets, no hashing).
+
+- recall: planted pairs (original-copy and copy-copy) found, over all of them (the targets are
+  checked on this); also for originals of at least ``--long-words`` words, and by kind of edit
+  and by length of the original.
 - precision: predicted pairs inside one true family: planted copies, plus the corpora's own
-  near-duplicates (retweets, quote tweets), linked by exact Jaccard >= threshold chains found
-  by an exact all-pairs join (prefix filtering, no hashing).
-- pairwise: predicted pairs that are planted or whose own exact Jaccard reaches the threshold
+  near-duplicates (retweets, quote tweets), linked by chains of exact similarity >= threshold
+  found by an exact all-pairs join (prefix filtering over the word sets and over the bigram
+  sets of texts of few words).
+- pairwise: predicted pairs that are planted or whose own exact similarity reaches the threshold
   (stricter: a chain A~B~C makes A, C a pair even when A and C are further apart).
 - planted: predicted pairs that are planted (every corpus near-duplicate counted as an error).
-- the exact all-pairs reference clusters the same stream with exact Jaccard (single linkage):
-  the best recall these shingles allow at this threshold.
+- the exact all-pairs reference clusters the same stream with that exact similarity (single
+  linkage): the best recall this similarity allows at this threshold. A planted copy that
+  falls under the length floor (a word deleted from a five-word text) is beyond it.
 """
 
 from __future__ import annotations
@@ -46,7 +54,7 @@ sys.path.insert(0, str(ROOT))
 from moderation.datasets import detect_adapter  # noqa: E402
 from moderation.duplicates import DuplicateFinder  # noqa: E402
 from moderation.errors import DataError  # noqa: E402
-from moderation.shingles import canonical_words, canonical_words_batch  # noqa: E402
+from moderation.shingles import canonical_words, canonical_words_batch, char_text  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 INSERTS = ("really", "just", "so", "very", "actually", "literally", "honestly", "totally")
@@ -157,26 +165,60 @@ def shingle_set(words: Sequence[str], ngram_range: tuple[int, int]) -> frozenset
     return frozenset(grams or {tuple(words)})
 
 
-def exact_near_pairs(sets: Sequence[frozenset | None], threshold: float) -> list[tuple[int, int]]:
-    """Every pair with exact Jaccard >= threshold (All-Pairs prefix filtering: exact, no hashing).
+def char_set(words: Sequence[str], n: int) -> frozenset:
+    """The character n-gram set the finder compares for a text of few words."""
+    text = char_text(words)
+    return frozenset(text[i : i + n] for i in range(len(text) - n + 1))
 
-    ``None`` sets (texts under the length floor) take part in no pair.
+
+def _bit_masks(ranked: Sequence[Sequence[int] | None], width: int) -> np.ndarray:
+    """Each ranked token set as a row of bits (uint8), for counting shared tokens in NumPy."""
+    masks = np.zeros((len(ranked), (width + 7) // 8), dtype=np.uint8)
+    for row, tokens in enumerate(ranked):
+        if tokens:
+            bits = np.asarray(tokens)
+            np.bitwise_or.at(masks[row], bits >> 3, (1 << (bits & 7)).astype(np.uint8))
+    return masks
+
+
+_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
+
+
+def exact_near_pairs(sets: Sequence[frozenset | None], threshold: float) -> list[tuple[int, int]]:
+    """Every pair with exact Jaccard >= threshold (prefix filtering, exact, no hashing).
+
+    Sets are taken by increasing size; each probes the index with its ``|x| - ceil(t |x|) + 1``
+    rarest tokens and is indexed under its ``|x| - ceil(2t / (1 + t) |x|) + 1`` rarest (PPJoin:
+    a pair at Jaccard >= t shares a token of both prefixes). Candidates are verified exactly:
+    by set intersection, or over a small vocabulary (character bigrams, whose candidates are
+    many) by counting shared bits of bit masks. ``None`` sets (texts under the length floor, or
+    not compared this way) take part in no pair.
     """
     frequency = Counter(token for s in sets if s for token in s)
     rank = {token: i for i, (token, _) in enumerate(sorted(frequency.items(), key=lambda x: x[1]))}
+    ranked = [sorted(rank[t] for t in s) if s else None for s in sets]
+    masks = _bit_masks(ranked, len(rank)) if len(rank) <= 4096 else None
+    sizes = np.array([len(s) if s else 0 for s in sets], dtype=np.int64)
     index: defaultdict[int, list[int]] = defaultdict(list)
     pairs = []
     for x in sorted((i for i, s in enumerate(sets) if s), key=lambda i: len(sets[i])):
-        tokens = sorted(rank[t] for t in sets[x])
-        prefix = len(tokens) - math.ceil(threshold * len(tokens) - 1e-9) + 1
-        candidates = set()
-        for token in tokens[:prefix]:
-            candidates.update(y for y in index[token] if len(sets[y]) >= threshold * len(tokens))
+        tokens = ranked[x]
+        size = len(tokens)
+        probe = size - math.ceil(threshold * size - 1e-9) + 1
+        indexed = size - math.ceil(2 * threshold / (1 + threshold) * size - 1e-9) + 1
+        candidates: set[int] = set()
+        for token in tokens[:probe]:
+            candidates.update(index[token])
+        for token in tokens[:indexed]:
             index[token].append(x)
-        for y in candidates:
-            shared = len(sets[x] & sets[y])
-            if shared >= threshold * (len(sets[x]) + len(sets[y]) - shared) - 1e-9:
-                pairs.append((y, x))
+        near = np.fromiter(candidates, dtype=np.int64, count=len(candidates))
+        near = near[sizes[near] >= threshold * size - 1e-9]
+        if masks is not None:
+            shared = _POPCOUNT[masks[near] & masks[x]].sum(axis=1)
+        else:
+            shared = np.array([len(sets[x] & sets[y]) for y in near.tolist()], dtype=np.int64)
+        good = shared >= threshold * (size + sizes[near] - shared) - 1e-9
+        pairs.extend((y, x) for y in near[good].tolist())
     return pairs
 
 
@@ -245,7 +287,13 @@ def planted_benchmark(args: argparse.Namespace) -> None:
     truth = {pair for members in groups.values() for pair in itertools.combinations(members, 2)}
     ngram_range = (args.ngram_low, args.ngram_high)
     sets = [shingle_set(w, ngram_range) if len(w) >= args.min_words else None for w in words]
-    near = exact_near_pairs(sets, args.threshold)
+    chars = [
+        char_set(w, args.char_ngram) if s is not None and len(set(w)) < args.char_words else None
+        for w, s in zip(words, sets, strict=True)
+    ]
+    word_near = exact_near_pairs(sets, args.threshold)
+    char_near = exact_near_pairs(chars, args.threshold)
+    near = sorted(set(word_near) | set(char_near))
     exact_groups: defaultdict[tuple[str, ...], list[int]] = defaultdict(list)
     for row, w in enumerate(words):
         if w:
@@ -258,7 +306,9 @@ def planted_benchmark(args: argparse.Namespace) -> None:
     print(
         f"stream: {len(texts)} comments, {len(truth)} planted pairs; the exact reference (all "
         f"pairs with Jaccard >= {args.threshold} of word {ngram_range[0]}-{ngram_range[1]}-grams, "
-        f"found by prefix filtering) links {len(near)} pairs\n"
+        f"or of character {args.char_ngram}-grams when both have under {args.char_words} "
+        f"distinct words, found by prefix filtering) links {len(near)} pairs "
+        f"({len(set(char_near) - set(word_near))} of them by characters only)\n"
     )
 
     def raw_exact() -> list[object]:
@@ -278,6 +328,8 @@ def planted_benchmark(args: argparse.Namespace) -> None:
             threshold=args.threshold,
             min_words=args.min_words,
             ngram_range=ngram_range,
+            char_words=args.char_words,
+            char_ngram=args.char_ngram,
             num_perm=args.bands * args.rows_per_band,
             bands=args.bands,
             rows_per_band=args.rows_per_band,
@@ -298,7 +350,10 @@ def planted_benchmark(args: argparse.Namespace) -> None:
         x, y = sets[a], sets[b]
         if x is None or y is None:
             return words[a] == words[b]
-        return len(x & y) >= args.threshold * len(x | y) - 1e-9
+        if len(x & y) >= args.threshold * len(x | y) - 1e-9:
+            return True
+        x, y = chars[a], chars[b]
+        return x is not None and y is not None and len(x & y) >= args.threshold * len(x | y) - 1e-9
 
     def report(name: str, labels: Sequence[object], seconds: float, baseline: float) -> dict:
         predicted = cluster_pairs(labels)
@@ -312,7 +367,7 @@ def planted_benchmark(args: argparse.Namespace) -> None:
             f"{name:<27} {recall:6.4f} {long_recall:9.4f} {precision:9.4f} {pairwise:8.4f} "
             f"{planted:8.4f} {len(predicted):>7} {seconds:7.2f} {seconds / baseline:6.1f}"
         )
-        return {"recall": long_recall, "precision": precision, "predicted": predicted}
+        return {"recall": recall, "precision": precision, "predicted": predicted}
 
     print(
         f"{'':<27} {'recall':>6} {'>=' + str(args.long_words) + ' words':>9} {'precision':>9} "
@@ -329,7 +384,7 @@ def planted_benchmark(args: argparse.Namespace) -> None:
     long_reference = sum(reference[a] == reference[b] for a, b in long_truth) / len(long_truth)
     print(
         f"{'exact all-pairs reference':<27} {reference_recall:6.4f} {long_reference:9.4f}"
-        "  (the best recall these shingles allow at this threshold)"
+        "  (the best recall this similarity allows at this threshold)"
     )
     predicted = result["predicted"]
     print("\nrecall by edit (pairs original - copy):")
@@ -357,16 +412,30 @@ def planted_benchmark(args: argparse.Namespace) -> None:
         label = f"{low}-{high - 1} words" if high < 10**9 else f">= {low} words"
         share, bound = hits / max(len(pairs), 1), best / max(len(pairs), 1)
         print(f"  {label:<14} {share:.4f} of {len(pairs)} (reference {bound:.4f})")
+    floored = [
+        (a, b)
+        for a, b in truth
+        if words[a] != words[b] and min(len(words[a]), len(words[b])) < args.min_words
+    ]
+    print(
+        f"planted pairs with a text under the length floor of {args.min_words} words (matched "
+        f"only exactly, by design): {len(floored)}, found {sum(p in predicted for p in floored)}"
+    )
     verdict = "met" if result["recall"] >= 0.98 and result["precision"] >= 0.99 else "NOT MET"
     print(
-        f"targets recall >= 0.98 and precision >= 0.99 (originals of >= {args.long_words} words, "
-        f"final clusters): {verdict}"
+        f"targets recall >= 0.98 and precision >= 0.99 (all planted pairs, final clusters): "
+        f"{verdict}"
     )
 
 
 def youtube_benchmark(args: argparse.Namespace) -> None:
     comments = youtube_comments()
-    finder = DuplicateFinder(threshold=args.threshold, min_words=args.min_words)
+    finder = DuplicateFinder(
+        threshold=args.threshold,
+        min_words=args.min_words,
+        char_words=args.char_words,
+        char_ngram=args.char_ngram,
+    )
     matches = finder.add([c["text"] for c in comments], [c["id"] for c in comments])
     identical: defaultdict[str, list[int]] = defaultdict(list)
     for row, comment in enumerate(comments):
@@ -410,6 +479,13 @@ def main(argv: list[str] | None = None) -> None:
         "--long-words", type=int, default=10, help="originals this long or longer: the targets"
     )
     parser.add_argument("--threshold", type=float, default=0.8)
+    parser.add_argument(
+        "--char-words",
+        type=int,
+        default=12,
+        help="texts with fewer distinct words also compare character n-grams (0: never)",
+    )
+    parser.add_argument("--char-ngram", type=int, default=2)
     parser.add_argument("--ngram-low", type=int, default=1)
     parser.add_argument("--ngram-high", type=int, default=1)
     parser.add_argument("--bands", type=int, default=20)

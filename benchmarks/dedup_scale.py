@@ -9,6 +9,9 @@ Run from the repository root (reads ../shared/data at run time; nothing from it 
 The stream is built from the real corpora's texts: most comments join two random real texts
 (so they are new), and the rest repeat an earlier comment verbatim or with case and emoji
 changes (floods), repeat one with a small edit (near duplicates), or are very short ("lol").
+Joined texts are long, so a second stream (``--few-words``) takes single real texts of 5 to 11
+distinct words instead: every new comment there also goes through the character bigram
+matching of texts of few words, the finder's costliest path per comment.
 Each size runs in a fresh child process, so its peak RSS is its own; the time counted is the
 time spent in the finder (``add_batch`` in batches of 1,000, then ``final_matches``).
 """
@@ -33,23 +36,34 @@ from dedup_quality import EDITS, edit, real_texts  # noqa: E402
 
 from moderation.duplicates import DuplicateFinder  # noqa: E402
 from moderation.fingerprint_index import FingerprintIndex  # noqa: E402
-from moderation.shingles import canonical_words_batch  # noqa: E402
+from moderation.shingles import canonical_words, canonical_words_batch  # noqa: E402
 
 SHORT = ("lol", "First!", "great video", "so true", "👍👍", "wow", "+1", "agreed", "LOL")
 BATCH = 1000
 POOL = 20_000
 
 
-def stream(size: int, texts: list[str], seed: int) -> Iterator[list[str]]:
-    """Batches of synthetic comments: 70% new, 12% repeats (half with case or emoji changes),
-    10% edited copies, 8% very short."""
+def few_word_texts(texts: list[str]) -> list[str]:
+    """The real texts of at least 5 words and fewer than 12 distinct ones (the finder's
+    defaults: compared on character bigrams as well as words)."""
+    chosen = []
+    for text in texts:
+        words = canonical_words(text)
+        if len(words) >= 5 and len(set(words)) < 12:
+            chosen.append(text)
+    return chosen
+
+
+def stream(size: int, texts: list[str], seed: int, join: bool = True) -> Iterator[list[str]]:
+    """Batches of synthetic comments: 70% new (two real texts joined, or one with ``join``
+    False), 12% repeats (half with case or emoji changes), 10% edited copies, 8% very short."""
     rng = random.Random(seed)
     pool: list[str] = []
     batch: list[str] = []
     for number in range(size):
         roll = rng.random()
         if roll < 0.70 or not pool:
-            comment = rng.choice(texts) + " " + rng.choice(texts)
+            comment = rng.choice(texts) + " " + rng.choice(texts) if join else rng.choice(texts)
         elif roll < 0.82:
             comment = rng.choice(pool)
             if rng.random() < 0.5:
@@ -75,16 +89,21 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_size(size: int, seed: int, with_index: bool, queue: multiprocessing.Queue) -> None:
+def run_size(
+    size: int, seed: int, with_index: bool, queue: multiprocessing.Queue, few_words: bool = False
+) -> None:
     """In a child process: baseline and finder timings, peak RSS, and the index's size."""
     texts = real_texts()
+    if few_words:
+        texts = few_word_texts(texts)
+    join = not few_words
     start_peak = _peak_mb()
     generated = time.perf_counter()
-    batches = list(stream(size, texts, seed)) if size <= 100_000 else None
+    batches = list(stream(size, texts, seed, join)) if size <= 100_000 else None
     generated = time.perf_counter() - generated
 
     def batches_again() -> Iterator[list[str]]:
-        return iter(batches) if batches is not None else stream(size, texts, seed)
+        return iter(batches) if batches is not None else stream(size, texts, seed, join)
 
     # Baselines: a dict of whitespace/case-folded texts (every size), and of the normalised
     # word strings (up to 100k): the finder's exact stage without the near one.
@@ -149,10 +168,10 @@ def run_size(size: int, seed: int, with_index: bool, queue: multiprocessing.Queu
     )
 
 
-def measure(size: int, seed: int, with_index: bool) -> dict:
+def measure(size: int, seed: int, with_index: bool, few_words: bool = False) -> dict:
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    child = context.Process(target=run_size, args=(size, seed, with_index, queue))
+    child = context.Process(target=run_size, args=(size, seed, with_index, queue, few_words))
     child.start()
     result = queue.get()
     child.join()
@@ -163,6 +182,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--index-size", type=int, default=50_000, help="0 to skip")
+    parser.add_argument(
+        "--few-words",
+        type=int,
+        default=100_000,
+        help="comments in the stream of texts of few words (0 to skip)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     real_texts()  # exits with a clear message when ../shared/data is absent
@@ -185,6 +210,15 @@ def main(argv: list[str] | None = None) -> None:
         "  x exact-hash: finder time over a dict of whitespace/case-folded texts; "
         "x normalised: over a dict of the normalised word strings (same process, same stream)"
     )
+    if args.few_words:
+        r = measure(args.few_words, args.seed, with_index=False, few_words=True)
+        total = r["stream"] + r["final"]
+        print(
+            f"texts of few words only, {args.few_words} comments: "
+            f"{total * 1000 / args.few_words:.3f} s per 1k, peak RSS {r['peak_mb']:.0f}MB, "
+            f"finder {r['finder_mb']:.0f}MB = {r['finder_mb'] * 2**20 / args.few_words:.0f} bytes "
+            f"per comment, {r['repeats']}, {r['clusters']} clusters"
+        )
     if args.index_size:
         r = measure(args.index_size, args.seed, with_index=True)
         print(

@@ -7,9 +7,12 @@ one writes, and a second writer waits for the first instead of failing.
 
 Tables: ``settings`` (the hashing settings the fingerprints were made with; a finder with other
 settings is refused), ``runs``, ``comments`` (one row per comment: id, run, exact-text key, the
-row of its cluster's first comment, and for the first copy of each long text its bottom-k
-sketch), ``texts`` (exact-text key to its first row) and ``bands`` (LSH band key to its first
-row). Growth is linear in the number of comments; the README gives the bytes per comment.
+row of its cluster's first comment, and for the first copy of each text above the length floor
+the bottom-k sketch of its words and, for a text of few words, of its character n-grams),
+``texts`` (exact-text key to its first row) and ``bands`` (LSH band key, of words or of
+character n-grams, to its first row). Growth is linear in the number of comments; the README
+gives the bytes per comment. An index made by an older version (schema 1, no character
+sketches) is refused like one made with other settings.
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ import numpy as np
 
 from moderation.shingles import DuplicatesError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _PARAMETERS_PER_QUERY = 900
 _MASK64 = 0xFFFFFFFFFFFFFFFF
+# Columns of the set size and the sketch of each kind of shingle set.
+_SKETCH_COLUMNS = {"words": ("set_size", "sketch"), "chars": ("char_set_size", "char_sketch")}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS runs (run INTEGER PRIMARY KEY, started TEXT NOT NULL, label TEXT);
@@ -38,7 +43,9 @@ CREATE TABLE IF NOT EXISTS comments (
     text_key INTEGER NOT NULL,
     root INTEGER NOT NULL,
     set_size INTEGER,
-    sketch BLOB
+    sketch BLOB,
+    char_set_size INTEGER,
+    char_sketch BLOB
 );
 CREATE TABLE IF NOT EXISTS texts (text_key INTEGER PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS bands (band_key INTEGER PRIMARY KEY, row INTEGER NOT NULL) WITHOUT ROWID;
@@ -78,7 +85,8 @@ class NewComment:
 
     Its cluster's first comment is the index row ``root_row`` (an earlier batch or run), or the
     comment at ``root_position`` in the same batch; with neither, the comment is itself the
-    first. ``sketch`` is stored only for the first copy of a long text.
+    first. ``sketch`` (of the word shingles) is stored only for the first copy of a text above
+    the length floor, ``char_sketch`` (of the character n-grams) only when it also has few words.
     """
 
     id: str | None
@@ -87,6 +95,8 @@ class NewComment:
     root_position: int | None = None
     set_size: int | None = None
     sketch: bytes | None = None
+    char_set_size: int | None = None
+    char_sketch: bytes | None = None
 
 
 class _Transaction:
@@ -254,12 +264,25 @@ class FingerprintIndex:
             for row, root, root_id, key in self._select(sql, sorted(set(rows)))
         }
 
-    def sketches(self, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Sketches of some rows, in the given order: (values, lengths, set sizes)."""
+    def sketches(
+        self, rows: Sequence[int], *, kind: str = "words"
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Sketches of some rows, in the given order: (values, lengths, set sizes).
+
+        Parameters
+        ----------
+        rows : sequence of int
+        kind : {"words", "chars"}, default="words"
+            Sketches of the word shingles or of the character n-grams (empty for most texts).
+        """
+        if kind not in _SKETCH_COLUMNS:
+            raise DuplicatesError(f"sketch kind {kind!r}: use one of {sorted(_SKETCH_COLUMNS)}")
+        size_column, sketch_column = _SKETCH_COLUMNS[kind]
         stored = {
             row: (size or 0, blob or b"")
             for row, size, blob in self._select(
-                "SELECT row, set_size, sketch FROM comments WHERE row IN ({})", sorted(set(rows))
+                f"SELECT row, {size_column}, {sketch_column} FROM comments WHERE row IN ({{}})",
+                sorted(set(rows)),
             )
         }
         parts = [stored.get(row, (0, b"")) for row in rows]
@@ -271,7 +294,10 @@ class FingerprintIndex:
     # -- recording --------------------------------------------------------------------------
 
     def add(
-        self, comments: Sequence[NewComment], band_keys: Sequence[tuple[int, np.ndarray]]
+        self,
+        comments: Sequence[NewComment],
+        band_positions: np.ndarray | None = None,
+        band_keys: np.ndarray | None = None,
     ) -> int:
         """Record a batch of this run's comments in one transaction.
 
@@ -279,8 +305,9 @@ class FingerprintIndex:
         ----------
         comments : sequence of NewComment
             In stream order.
-        band_keys : sequence of (position in ``comments``, ndarray of uint64)
-            Band keys of the comments that have them.
+        band_positions, band_keys : ndarray of int and of uint64, optional
+            Band keys of the comments that have them, each with its comment's position in
+            ``comments`` (a key already in the index keeps its first row).
 
         Returns
         -------
@@ -308,16 +335,23 @@ class FingerprintIndex:
                     else first + (i if c.root_position is None else c.root_position),
                     c.set_size,
                     c.sketch,
+                    c.char_set_size,
+                    c.char_sketch,
                 )
                 for i, c in enumerate(comments)
             ]
-            self._db.executemany("INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            self._db.executemany("INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             self._db.executemany(
                 "INSERT OR IGNORE INTO texts (text_key, row) VALUES (?, ?)",
                 [(key, first + i) for i, key in enumerate(text_keys)],
             )
-            self._db.executemany(
-                "INSERT OR IGNORE INTO bands (band_key, row) VALUES (?, ?)",
-                [(key, first + position) for position, keys in band_keys for key in _signed(keys)],
-            )
+            if band_keys is not None and band_positions is not None and band_keys.size:
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO bands (band_key, row) VALUES (?, ?)",
+                    zip(
+                        _signed(band_keys),
+                        (np.asarray(band_positions) + first).tolist(),
+                        strict=True,
+                    ),
+                )
         return first

@@ -134,17 +134,26 @@ class MinHasher:
             signatures[targets] = np.minimum(signatures[targets], minima)
         return signatures
 
-    def band_keys(self, signatures: np.ndarray) -> np.ndarray:
+    def band_keys(self, signatures: np.ndarray, *, salt: int = 0) -> np.ndarray:
         """Hash each band of each signature to a 64-bit key (never 0).
+
+        Parameters
+        ----------
+        signatures : ndarray of uint32, shape (n_texts, num_perm)
+        salt : int, default=0
+            Kind of shingle set the signatures are of (word shingles 0, character n-grams 1):
+            keys of different salts differ even for equal values.
 
         Returns
         -------
         ndarray of uint64, shape (n_texts, bands)
-            Keys differ between bands even for equal values, so one table can hold them all.
+            Keys differ between bands (and salts) even for equal values, so one table can hold
+            them all.
         """
         shaped = signatures.reshape(len(signatures), self.bands, self.rows_per_band)
+        first = _BAND_SEED + (np.uint64(salt) << np.uint64(32))
         keys = np.broadcast_to(
-            _BAND_SEED + np.arange(self.bands, dtype=np.uint64), shaped.shape[:2]
+            first + np.arange(self.bands, dtype=np.uint64), shaped.shape[:2]
         ).copy()
         with np.errstate(over="ignore"):
             for column in range(self.rows_per_band):

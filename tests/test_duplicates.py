@@ -111,7 +111,8 @@ def test_short_texts_match_only_exactly() -> None:
         None,
     ]
     assert all(m.short for m in matches)
-    assert _find(["Great song", "Great songs"], min_words=1)[1].match is None  # Jaccard 1/3
+    # words 1/3, bigrams 10/13: under 0.8 either way
+    assert _find(["Great song", "Great songs"], min_words=1)[1].match is None
 
 
 def test_empty_texts_are_never_matched() -> None:

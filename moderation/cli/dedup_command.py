@@ -51,7 +51,10 @@ def threshold_value(ctx: click.Context, param: click.Parameter, value: float) ->
     return value
 
 
-threshold_help = "Smallest Jaccard similarity of two texts' word sets for a near duplicate."
+threshold_help = (
+    "Smallest similarity for a near duplicate: Jaccard of the two texts' word sets, or of their "
+    "character bigrams if higher when both have under 12 distinct words (typos in short texts)."
+)
 index_help = (
     "SQLite fingerprint index: flag repeats of comments from earlier runs, then add this run's."
 )
