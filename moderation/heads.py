@@ -2,13 +2,15 @@
 
 A head picks ``C`` by stratified cross-validation, calibrates its probabilities on the
 out-of-fold scores (Platt scaling for a flag, multinomial scaling for stance) and, for a flag,
-chooses the threshold that reaches a stated precision on those out-of-fold scores. All fitted
+chooses the threshold that reaches a stated precision on those out-of-fold scores (or, with
+``precision=None``, the one with the best F1 there). All fitted
 state is plain arrays and numbers, so it can be stored without pickling scikit-learn objects.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -44,6 +46,26 @@ def _fold_scores(
     return scores.reshape(-1, 1) if scores.ndim == 1 else scores
 
 
+def _curve(
+    labels: np.ndarray, probabilities: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Precision, recall and F1 at every distinct threshold (ascending), and the thresholds."""
+    precisions, recalls, thresholds = precision_recall_curve(labels, probabilities)
+    precisions, recalls = precisions[:-1], recalls[:-1]
+    f1 = 2 * precisions * recalls / np.maximum(precisions + recalls, 1e-12)
+    return precisions, recalls, f1, thresholds
+
+
+def _stats_at(
+    precisions: np.ndarray, recalls: np.ndarray, f1: np.ndarray, index: int
+) -> dict[str, float]:
+    return {
+        "precision": float(precisions[index]),
+        "recall": float(recalls[index]),
+        "f1": float(f1[index]),
+    }
+
+
 def threshold_for_precision(
     labels: np.ndarray, probabilities: np.ndarray, precision: float
 ) -> tuple[float | None, dict[str, float]]:
@@ -52,17 +74,21 @@ def threshold_for_precision(
     Returns the threshold (``None`` when no threshold reaches it) and the precision, recall
     and F1 at the returned threshold (or at the F1-best threshold when there is none).
     """
-    precisions, recalls, thresholds = precision_recall_curve(labels, probabilities)
-    precisions, recalls = precisions[:-1], recalls[:-1]
-    f1 = 2 * precisions * recalls / np.maximum(precisions + recalls, 1e-12)
+    precisions, recalls, f1, thresholds = _curve(labels, probabilities)
     reaching = np.flatnonzero((precisions >= precision) & (recalls > 0))
     index = int(reaching[0]) if reaching.size else int(np.argmax(f1))
-    stats = {
-        "precision": float(precisions[index]),
-        "recall": float(recalls[index]),
-        "f1": float(f1[index]),
-    }
+    stats = _stats_at(precisions, recalls, f1, index)
     return (float(thresholds[index]) if reaching.size else None), stats
+
+
+def threshold_for_f1(
+    labels: np.ndarray, probabilities: np.ndarray
+) -> tuple[float, dict[str, float]]:
+    """The threshold with the best F1 on (labels, probabilities) (the lowest, on ties), with
+    the precision, recall and F1 there."""
+    precisions, recalls, f1, thresholds = _curve(labels, probabilities)
+    index = int(np.argmax(f1))
+    return float(thresholds[index]), _stats_at(precisions, recalls, f1, index)
 
 
 class LogisticHead(ClassifierMixin, BaseEstimator):
@@ -76,9 +102,11 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         Stratified folds for choosing C, calibrating and choosing thresholds.
     class_weight : {"balanced"} or None, default="balanced"
         Re-weight classes against imbalance (calibration undoes the shift in scores).
-    precision : float, default=0.9
+    precision : float or None, default=0.9
         Two-class heads only: the threshold is the lowest score whose cross-validated
-        precision reaches this (the F1-best score when none does).
+        precision reaches this (the F1-best score when none does). ``None`` states no
+        precision: the threshold is the score with the best cross-validated F1, which trades
+        precision for recall where that raises F1.
     remove_precision : float, default=0.97
         Two-class heads only: a stricter threshold, for automatic removal.
     max_iter : int, default=3000
@@ -100,10 +128,13 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
     calibration_coef_, calibration_intercept_ : ndarray
         Maps decision scores to calibrated probabilities.
     threshold_, remove_threshold_ : float or None
-        Probability thresholds (two-class heads); ``None`` when the precision is not reached.
+        Probability thresholds (two-class heads); ``remove_threshold_`` is ``None`` when its
+        precision is not reached.
     cv_metrics_ : dict
         Cross-validated (out-of-fold) precision, recall and F1 at ``threshold_``, or per class
-        and macro for several classes.
+        and macro for several classes. For a flag, ``precision_target`` is ``precision`` and
+        ``precision_target_met`` says whether it was reached (both ``None`` when
+        ``precision=None``: the F1-best threshold was asked for).
     """
 
     def __init__(
@@ -112,7 +143,7 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         Cs: Sequence[float] = DEFAULT_CS,  # noqa: N803 - scikit-learn's own name
         cv: int = 5,
         class_weight: str | None = "balanced",
-        precision: float = 0.9,
+        precision: float | None = 0.9,
         remove_precision: float = 0.97,
         max_iter: int = 3000,
         random_state: int = 0,
@@ -140,8 +171,16 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
     def _check_params(self, y: np.ndarray) -> None:
         if not self.Cs or any(c <= 0 for c in self.Cs):
             raise ValueError(f"Cs={self.Cs!r}: give one or more positive values")
-        if not 0 < self.precision <= 1 or not 0 < self.remove_precision <= 1:
-            raise ValueError("precision and remove_precision must be in (0, 1]")
+        precisions = [self.remove_precision]
+        if self.precision is not None:
+            precisions.append(self.precision)
+        if any(
+            isinstance(p, bool) or not isinstance(p, Real) or not 0 < p <= 1 for p in precisions
+        ):
+            raise ValueError(
+                f"precision={self.precision!r}, remove_precision={self.remove_precision!r}: "
+                "use values in (0, 1] (precision may also be None, for the F1-best threshold)"
+            )
         if len(self.classes_) < 2:
             raise ValueError(f"a head needs two classes or more; got {self.classes_.tolist()}")
         smallest = int(np.min(np.unique(y, return_counts=True)[1]))
@@ -199,33 +238,7 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
 
     def _set_thresholds(self, y: np.ndarray, probabilities: np.ndarray) -> None:
         if len(self.classes_) == 2:
-            positive = y == self.classes_[1]
-            self.threshold_, stats = threshold_for_precision(
-                positive, probabilities[:, 1], self.precision
-            )
-            self.remove_threshold_, remove_stats = threshold_for_precision(
-                positive, probabilities[:, 1], self.remove_precision
-            )
-            self.cv_metrics_ = {
-                **stats,
-                "precision_target": self.precision,
-                "precision_target_met": self.threshold_ is not None,
-                "average_precision": float(average_precision_score(positive, probabilities[:, 1])),
-                "remove": {**remove_stats, "precision_target": self.remove_precision},
-                "support": int(positive.sum()),
-                "rows": len(y),
-            }
-            if self.threshold_ is None:  # fall back to the F1-best threshold, and say so
-                precisions, recalls, thresholds = precision_recall_curve(
-                    positive, probabilities[:, 1]
-                )
-                f1 = (
-                    2
-                    * precisions[:-1]
-                    * recalls[:-1]
-                    / np.maximum(precisions[:-1] + recalls[:-1], 1e-12)
-                )
-                self.threshold_ = float(thresholds[int(np.argmax(f1))])
+            self._set_flag_thresholds(y == self.classes_[1], probabilities[:, 1])
             return
         self.threshold_ = self.remove_threshold_ = None
         predicted = self.classes_[np.argmax(probabilities, axis=1)]
@@ -236,6 +249,29 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
             "f1": {str(c): float(v) for c, v in zip(self.classes_, per_class, strict=True)},
             "support": {str(c): int(np.sum(y == c)) for c in self.classes_},
             "rows": len(y),
+        }
+
+    def _set_flag_thresholds(self, positive: np.ndarray, scores: np.ndarray) -> None:
+        """Review and removal thresholds of a flag from its out-of-fold calibrated scores."""
+        if self.precision is None:
+            self.threshold_, stats = threshold_for_f1(positive, scores)
+            met = None
+        else:
+            self.threshold_, stats = threshold_for_precision(positive, scores, self.precision)
+            met = self.threshold_ is not None
+            if self.threshold_ is None:  # fall back to the F1-best threshold, and say so
+                self.threshold_ = threshold_for_f1(positive, scores)[0]
+        self.remove_threshold_, remove_stats = threshold_for_precision(
+            positive, scores, self.remove_precision
+        )
+        self.cv_metrics_ = {
+            **stats,
+            "precision_target": self.precision,
+            "precision_target_met": met,
+            "average_precision": float(average_precision_score(positive, scores)),
+            "remove": {**remove_stats, "precision_target": self.remove_precision},
+            "support": int(positive.sum()),
+            "rows": int(positive.size),
         }
 
     def decision_function(self, X: Any) -> np.ndarray:

@@ -38,7 +38,9 @@ class TrainingOptions:
     Attributes
     ----------
     precision : dict
-        Per flag, the cross-validated precision its threshold must reach.
+        Per flag, the cross-validated precision its threshold must reach, or ``None`` for the
+        threshold with the best cross-validated F1 (see :class:`LogisticHead`). Flags left out
+        keep :data:`DEFAULT_PRECISION`.
     remove_precision : float
         Precision of the stricter automatic-removal threshold.
     cv : int
@@ -53,7 +55,7 @@ class TrainingOptions:
         Processes for the cross-validation fits; the results do not depend on it.
     """
 
-    precision: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_PRECISION))
+    precision: Mapping[str, float | None] = field(default_factory=lambda: dict(DEFAULT_PRECISION))
     remove_precision: float = DEFAULT_REMOVE_PRECISION
     cv: int = 5
     random_state: int = 0
@@ -220,6 +222,14 @@ def headline_metrics(card: Mapping[str, Any]) -> dict[str, float]:
     return out
 
 
+def _threshold_rule(metrics: Mapping[str, Any]) -> str:
+    """How a flag's threshold was chosen, for the card: its precision target, or F1-best."""
+    if metrics["precision_target"] is None:
+        return "F1-best, no precision target"
+    met = "" if metrics["precision_target_met"] else ", not reached: F1-best used"
+    return f"{metrics['precision_target']}{met}"
+
+
 def format_card_markdown(card: Mapping[str, Any]) -> str:
     """A readable model card."""
     lines = [
@@ -249,11 +259,10 @@ def format_card_markdown(card: Mapping[str, Any]) -> str:
     for name, head in card["heads"].items():
         m = head["cv_metrics"]
         if name in FLAGS:
-            met = "" if m["precision_target_met"] else ", not reached: F1-best used"
             remove = head["remove_threshold"]
             lines.append(
                 f"| {name} | {head['C']:g} | {m['precision']:.3f} | {m['recall']:.3f} | "
-                f"{m['f1']:.3f} | {head['threshold']:.3f} ({m['precision_target']}{met}) | "
+                f"{m['f1']:.3f} | {head['threshold']:.3f} ({_threshold_rule(m)}) | "
                 + (
                     f"{remove:.3f} ({m['remove']['precision_target']})"
                     if remove is not None

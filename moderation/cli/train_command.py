@@ -13,6 +13,28 @@ from moderation.cli.common import (
 )
 from moderation.errors import ModerationError
 
+F1_BEST = "f1"
+
+
+def parse_precisions(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, float | None]:
+    """``FLAG=P`` as for ``--threshold``, or ``FLAG=f1``: no precision target, the F1-best
+    threshold (``None`` in :class:`~moderation.training.TrainingOptions`). The last value
+    given for a flag wins."""
+    from moderation.model import FLAGS
+
+    parsed: dict[str, float | None] = {}
+    for value in values:
+        flag, _, number = value.partition("=")
+        if flag in FLAGS and number.strip().lower() == F1_BEST:
+            parsed[flag] = None
+        else:
+            parsed.update(parse_flag_values(ctx, param, (value,)))
+            if parsed[flag] == 0.0:  # every threshold reaches precision 0: not a target
+                raise click.BadParameter(f"{value!r}: a precision must be above 0, or 'f1'")
+    return parsed
+
 
 @click.command("train")
 @click.argument("more_data", nargs=-1, type=click.Path(exists=True), metavar="[PATH]...")
@@ -36,9 +58,10 @@ from moderation.errors import ModerationError
     "--precision",
     "precision",
     multiple=True,
-    callback=parse_flag_values,
+    callback=parse_precisions,
     metavar="FLAG=P",
-    help="Cross-validated precision each flag's threshold must reach (spam 0.9, incitement 0.8).",
+    help="Cross-validated precision each flag's threshold must reach (spam 0.9, incitement 0.8);"
+    " FLAG=f1 cuts at the best cross-validated F1 instead.",
 )
 @click.option("--cv", default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--seed", default=0, show_default=True, help="random_state for every random choice.")
@@ -46,7 +69,7 @@ def train_command(
     more_data: tuple[str, ...],
     data: tuple[str, ...],
     output: str,
-    precision: dict[str, float],
+    precision: dict[str, float | None],
     cv: int,
     seed: int,
 ) -> None:
