@@ -28,7 +28,8 @@ child process so that peak memory is that run's own:
 Peak memory is the main process's ``ru_maxrss`` and the largest peak RSS (``VmHWM``) among the
 processes it started, workers included (they are forked by a forkserver, so the child samples
 ``/proc`` every quarter second to see them; elsewhere the column shows "-"). CPU is user +
-system time of the main process and of those processes, as last sampled.
+system time of the main process and of those processes, as last sampled; "main" is the main
+process's share (all its threads), which shows whether workers wait on it.
 """
 
 from __future__ import annotations
@@ -268,6 +269,7 @@ def child(method: str, dump: Path, jobs: int, use_command: bool) -> dict:
         "count": count,
         "seconds": seconds,
         "cpu": cpu_seconds + sum(descendants.cpu.values()),
+        "cpu_main": cpu_seconds,
         "peak_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "peak_worker_mb": max(descendants.peak_kb.values(), default=0) / 1024,
     }
@@ -298,16 +300,19 @@ def run_child(method: str, dump: Path, jobs: int, use_command: bool) -> dict:
 def format_table(results: list[tuple[int, str, dict]]) -> str:
     header = (
         f"{'comments':>9}  {'run':<20} {'comments/s':>11} {'wall s':>8} {'cpu s':>8}"
-        f" {'cpu us/comment':>15} {'peak MB main':>13} {'peak MB worker':>15}"
+        f" {'cpu us/comment':>15} {'main us/comment':>16} {'peak MB main':>13}"
+        f" {'peak MB worker':>15}"
     )
     lines = [header, "-" * len(header)]
     for size, name, result in results:
         rate = result["count"] / result["seconds"]
         worker = f"{result['peak_worker_mb']:.0f}" if result["peak_worker_mb"] else "-"
         per_comment = result["cpu"] / result["count"] * 1e6
+        main_per_comment = result.get("cpu_main", result["cpu"]) / result["count"] * 1e6
         lines.append(
             f"{size:>9,}  {name:<20} {rate:>11,.0f} {result['seconds']:>8.1f} {result['cpu']:>8.1f}"
-            f" {per_comment:>15.0f} {result['peak_main_mb']:>13.0f} {worker:>15}"
+            f" {per_comment:>15.0f} {main_per_comment:>16.0f} {result['peak_main_mb']:>13.0f}"
+            f" {worker:>15}"
         )
     return "\n".join(lines)
 

@@ -6,6 +6,11 @@ many bytes the output and the rejects file had then. A run killed at any moment 
 checkpoint that names a consistent prefix; ``--resume`` cuts both files back to it, skips the
 records it covers and appends the rest, so the finished file has no gap and no duplicate row.
 The finished output is renamed into place, so ``OUT`` itself is always complete.
+
+The fsyncs and the checkpoint file are written by a background thread while the run goes on
+(they cost a few milliseconds a batch, waiting on the disk): a checkpoint is recorded only once
+the bytes it counts are on disk, one at a time and in order, so a crash loses at most the
+checkpoints still being written and the run resumes from an earlier one.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -89,6 +95,8 @@ class ResumableOutput:
         self.rejects: TextIO | None = (
             rejects.open("a", encoding="utf-8") if rejects is not None else None
         )
+        self._syncer: ThreadPoolExecutor | None = None
+        self._syncing: Future[None] | None = None
 
     def _read_state(self) -> dict[str, Any] | None:
         if not (self.partial.is_file() and self.state_path.is_file()):
@@ -108,29 +116,59 @@ class ResumableOutput:
                 stream.truncate(size)
 
     def checkpoint(self, records: int) -> None:
-        """Make everything written so far durable, then record that ``records`` are done."""
-        offsets = {}
+        """Record that ``records`` are done, once everything written so far is durable.
+
+        The streams are flushed here; their fsync and the checkpoint file are left to the
+        background thread (after the previous checkpoint's, whose error, if any, is raised).
+        """
+        self._wait()
+        offsets, descriptors = {}, []
         for name, stream in (("output_bytes", self.stream), ("rejects_bytes", self.rejects)):
             if stream is not None:
                 stream.flush()
-                os.fsync(stream.fileno())
                 offsets[name] = stream.tell()
+                descriptors.append(stream.fileno())
         state = {
             "version": CHECKPOINT_VERSION,
             "records": records,
             "fingerprint": self.fingerprint,
             **offsets,
         }
-        _fsync_write(self.state_path, json.dumps(state))
+        if self._syncer is None:
+            self._syncer = ThreadPoolExecutor(1, thread_name_prefix="checkpoint")
+        self._syncing = self._syncer.submit(self._record, descriptors, json.dumps(state))
+
+    def _record(self, descriptors: list[int], state: str) -> None:
+        """In the background thread: the flushed bytes to disk, then the checkpoint naming them.
+
+        Only file descriptors are touched here, never the streams the run writes through.
+        """
+        for descriptor in descriptors:
+            os.fsync(descriptor)
+        _fsync_write(self.state_path, state)
+
+    def _wait(self) -> None:
+        """Wait for the checkpoint being written, raising its error."""
+        syncing, self._syncing = self._syncing, None
+        if syncing is not None:
+            syncing.result()
 
     def finish(self) -> None:
         """Close the files and move the finished output into place."""
+        self._wait()
         self.close()
         os.replace(self.partial, self.path)
         self.state_path.unlink(missing_ok=True)
 
     def close(self) -> None:
-        """Close without finishing (the partial file and its checkpoint stay for --resume)."""
+        """Close without finishing (the partial file and its checkpoint stay for --resume).
+
+        A checkpoint still being written is waited for, not raised: the run is stopping
+        anyway, and the one before it stays valid.
+        """
+        if self._syncer is not None:
+            self._syncer.shutdown(wait=True)  # before the descriptors it syncs are closed
+            self._syncer = None
         self.stream.close()
         if self.rejects is not None:
             self.rejects.close()

@@ -9,7 +9,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -25,6 +25,8 @@ def neutralise_cell(value: Any) -> str:
     >>> neutralise_cell(["spam", "incitement"])
     'spam;incitement'
     """
+    if type(value) is str:  # most cells: skip the checks below
+        return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -39,9 +41,49 @@ def neutralise_cell(value: Any) -> str:
     return text
 
 
-def json_line(row: Mapping[str, Any]) -> str:
-    """One compact JSON object and a newline."""
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+def _compact_encoder() -> Callable[[Any], str]:
+    """What ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` does, made once.
+
+    ``json.dumps`` with options builds a new encoder for every call, a quarter of the cost of
+    writing a verdict row; this one is built once. It is the C encoder ``json.dumps`` itself
+    uses, so the text is the same, minus the check for circular containers (rows never are;
+    one would raise RecursionError instead of ValueError). Where Python has no C encoder, or
+    one that is called otherwise, the standard encoder is used as it is.
+    """
+    options = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return options.encode
+    try:
+        encode = make(
+            None,  # no circular-reference markers
+            options.default,
+            json.encoder.encode_basestring,
+            None,  # indent
+            options.key_separator,
+            options.item_separator,
+            options.sort_keys,
+            options.skipkeys,
+            options.allow_nan,
+        )
+        probe = {"a": [1, 0.5, None, True, "é\n"], "b": {}}
+        if "".join(encode(probe, 0)) != options.encode(probe):
+            return options.encode
+    except (TypeError, ValueError):  # another Python's private signature
+        return options.encode
+    return lambda value: "".join(encode(value, 0))
+
+
+_encode_compact = _compact_encoder()
+
+
+def json_line(row: Mapping[str, Any] | Sequence[Any]) -> str:
+    """One compact JSON value (an object, or a list) and a newline.
+
+    >>> json_line({"id": "c1", "text": "Ça va?", "flags": [], "spam": 0.25})
+    '{"id":"c1","text":"Ça va?","flags":[],"spam":0.25}\\n'
+    """
+    return _encode_compact(row) + "\n"
 
 
 class RowWriter:
@@ -67,7 +109,7 @@ class RowWriter:
     def write(self, row: Mapping[str, Any]) -> None:
         """Write one row."""
         if self.output_format == "jsonl":
-            self.stream.write(json_line(row))
+            self.stream.write(_encode_compact(row) + "\n")  # json_line(row), one call less
         else:
             if self._csv is None:
                 self.columns = self.columns or list(row)

@@ -14,6 +14,7 @@ needs the usual ``if __name__ == "__main__":`` guard.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
@@ -31,10 +32,13 @@ from moderation.model import (
     _as_item,
     _Item,
 )
+from moderation.records import Comment
 from moderation.verdict import Verdict
 
 # Batches queued per worker: one being scored, one waiting, so a worker never idles.
 BATCHES_PER_JOB = 2
+# Modules the forkserver imports once, before it forks workers.
+PRELOAD = ("moderation.model",)
 
 _ItemTuple = tuple[str | None, str, str | None, str | None, str | None]
 _VerdictTuple = tuple[Any, ...]
@@ -46,14 +50,18 @@ _load_error: ModerationError | None = None
 def _context() -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["moderation.model"])
+        context.set_forkserver_preload(list(PRELOAD))
         return context
     return multiprocessing.get_context("spawn")
 
 
 def _load_in_worker(model_path: str | None, settings: dict[str, Any]) -> None:
     """Worker initializer: load the model once; keep a load error to raise with the first batch
-    (an exception here would only say that the pool broke)."""
+    (an exception here would only say that the pool broke).
+
+    What is loaded by then (modules, the model) lives as long as the worker: it is frozen out
+    of garbage collection, which would otherwise walk it all again every few batches.
+    """
     global _moderator, _load_error
     from threadpoolctl import threadpool_limits
 
@@ -62,6 +70,7 @@ def _load_in_worker(model_path: str | None, settings: dict[str, Any]) -> None:
         _moderator = Moderator.load(model_path, **settings)
     except ModerationError as error:
         _load_error = error
+    gc.freeze()
 
 
 def _score_in_worker(items: list[_ItemTuple], target: str | None) -> list[_VerdictTuple]:
@@ -87,30 +96,44 @@ def _score_in_worker(items: list[_ItemTuple], target: str | None) -> list[_Verdi
 
 
 def _verdicts(items: list[_ItemTuple], answers: list[_VerdictTuple]) -> Iterator[Verdict]:
+    """The verdicts of a batch from what was sent and what came back, in the batch's order."""
     for (id_, text, _, article_id, parent_id), answer in zip(items, answers, strict=True):
         target, stance, scores, spam, incitement, flags, action, reasons, truncated = answer
+        # Positional, in field order (half the cost of keywords, on every comment): id, text,
+        # target, stance, stance_scores, spam, incitement, flags, action, reasons, article_id,
+        # parent_id, duplicate_of, cluster_id, story_id, truncated.
         yield Verdict(
-            id=id_,
-            text=text,
-            target=target,
-            stance=stance,
-            stance_scores=scores,
-            spam=spam,
-            incitement=incitement,
-            flags=flags,
-            action=action,
-            reasons=reasons,
-            article_id=article_id,
-            parent_id=parent_id,
-            truncated=truncated,
+            id_,
+            text,
+            target,
+            stance,
+            scores,
+            spam,
+            incitement,
+            flags,
+            action,
+            reasons,
+            article_id,
+            parent_id,
+            None,
+            None,
+            None,
+            truncated,
         )
+
+
+def _item_tuple(value: Scorable, position: int) -> _ItemTuple:
+    """What a worker needs of one comment, as a plain tuple (what ``_as_item`` gives)."""
+    if isinstance(value, Comment):  # what `moderation score` sends: no _Item in between
+        return (value.id, value.text, None, value.article_id, value.parent_id)
+    item = _as_item(value, position)
+    return (item.id, item.text, item.target, item.article_id, item.parent_id)
 
 
 def _batches(items: Iterable[Scorable], batch_size: int) -> Iterator[list[_ItemTuple]]:
     batch: list[_ItemTuple] = []
     for position, value in enumerate(items, start=1):
-        item = _as_item(value, position)
-        batch.append((item.id, item.text, item.target, item.article_id, item.parent_id))
+        batch.append(_item_tuple(value, position))
         if len(batch) >= batch_size:
             yield batch
             batch = []

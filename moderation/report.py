@@ -35,12 +35,13 @@ class ScoreSummary:
         """Count one verdict (and show progress on a terminal)."""
         self.total += 1
         self.stances[verdict.stance] += 1
-        self.flags.update(verdict.flags)
         self.actions[verdict.action] += 1
         self.truncated += verdict.truncated
         article = self.articles[verdict.article_id or "(none)"]
         article["comments"] += 1
-        article.update(verdict.flags)
+        if verdict.flags:  # most verdicts have none: skip two Counter.update calls
+            self.flags.update(verdict.flags)
+            article.update(verdict.flags)
         if verdict.duplicate_of is not None:
             self.duplicates += 1
             self.duplicate_clusters.add(verdict.cluster_id or "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Action = Literal["approve", "review", "remove"]
@@ -59,9 +59,36 @@ class Verdict:
     truncated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (reasons as ``[[ngram, weight], ...]`` lists)."""
-        row = asdict(self)
-        row["reasons"] = {
-            flag: [list(pair) for pair in pairs] for flag, pairs in self.reasons.items()
+        """A JSON-ready dict (reasons as ``[[ngram, weight], ...]`` lists).
+
+        Built field by field rather than with :func:`dataclasses.asdict`, whose recursive deep
+        copy took about 40 us a verdict in the main process of `moderation score`. The result
+        is the same (same keys in field order, same values), and the mutable values are copied,
+        so a caller that edits the row never edits the verdict.
+        """
+        return {
+            "id": self.id,
+            "text": self.text,
+            "target": self.target,
+            "stance": self.stance,
+            "stance_scores": dict(self.stance_scores),
+            "spam": self.spam,
+            "incitement": self.incitement,
+            "flags": list(self.flags),
+            "action": self.action,
+            "reasons": _reason_lists(self.reasons) if self.reasons else {},
+            "article_id": self.article_id,
+            "parent_id": self.parent_id,
+            "duplicate_of": self.duplicate_of,
+            "cluster_id": self.cluster_id,
+            "story_id": self.story_id,
+            "truncated": self.truncated,
         }
-        return row
+
+
+def _reason_lists(
+    reasons: dict[str, list[tuple[str, float]]],
+) -> dict[str, list[list[str | float]]]:
+    """Reasons as JSON arrays: a new ``[ngram, weight]`` list per pair (most verdicts have none,
+    so the caller skips this for an empty dict)."""
+    return {flag: [list(pair) for pair in pairs] for flag, pairs in reasons.items()}

@@ -12,10 +12,14 @@ its own, which is what :func:`normalise` always did.
 from __future__ import annotations
 
 import concurrent.futures
+import csv
+import dataclasses
+import io
 import json
 import re
 import unicodedata
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,9 +29,12 @@ from conftest import SEEDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from moderation import Moderator, Verdict, features, normalise
+from moderation import Comment, Moderator, Verdict, features, normalise, output, parallel
 from moderation.features import CommentFeaturiser
-from moderation.model import FLAGS, REASONS_PER_FLAG
+from moderation.model import FLAGS, REASONS_PER_FLAG, _as_item
+from moderation.parse import Input, ParseOptions, dumps
+from moderation.parse.text import html_to_text, normalise_whitespace
+from moderation.report import ScoreSummary
 
 # ---------------------------------------------------------------------------------------------
 # Frozen reference: moderation/normalise.py, features.py and model.py scoring, as first written.
@@ -665,3 +672,331 @@ def test_explanations_match_reference(moderator, corpus) -> None:
         for flag in FLAGS:
             expected = reference_reasons(reference, text, row, moderator.heads[flag], 1)
             assert explanation[flag]["ngrams"] == expected
+
+
+# ---------------------------------------------------------------------------------------------
+# The main process of `moderation score`: parsing, verdict rows, JSON lines, CSV cells, summary.
+# Frozen references: the code as it was before the main process was made faster.
+# ---------------------------------------------------------------------------------------------
+
+
+def reference_to_dict(verdict: Verdict) -> dict[str, Any]:
+    """Verdict.to_dict as first written: dataclasses.asdict, then reasons as lists."""
+    row = dataclasses.asdict(verdict)
+    row["reasons"] = {
+        flag: [list(pair) for pair in pairs] for flag, pairs in verdict.reasons.items()
+    }
+    return row
+
+
+def reference_json_line(row: Any) -> str:
+    return json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def reference_neutralise_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        value = ";".join(str(item) for item in value)
+    elif isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = str(value)
+    if text.startswith(_FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+class ReferenceSummary(ScoreSummary):
+    """ScoreSummary.add as first written (render is inherited: only add changed)."""
+
+    def add(self, verdict: Verdict) -> None:
+        self.total += 1
+        self.stances[verdict.stance] += 1
+        self.flags.update(verdict.flags)
+        self.actions[verdict.action] += 1
+        self.truncated += verdict.truncated
+        article = self.articles[verdict.article_id or "(none)"]
+        article["comments"] += 1
+        article.update(verdict.flags)
+        if verdict.duplicate_of is not None:
+            self.duplicates += 1
+            self.duplicate_clusters.add(verdict.cluster_id or "")
+
+
+@pytest.fixture(scope="module")
+def marked_verdicts(moderator, corpus) -> list[Verdict]:
+    """Verdicts of the corpus and the hostile strings, with every field filled somewhere."""
+    judge = Moderator.load(thresholds={"spam": 0.3, "incitement": 0.3})
+    comments = [
+        Comment(id=f"c{i}", text=text, article_id=f"a{i % 9}" if i % 5 else None, parent_id="p")
+        for i, text in enumerate(corpus[::3] + HOSTILE[1:])
+    ]
+    verdicts = judge.score(comments)
+    for i, verdict in enumerate(verdicts):
+        if i % 4 == 0:
+            verdict.duplicate_of, verdict.cluster_id = f"c{i // 2}", f"{i:016x}"
+        verdict.story_id = "s1" if i % 7 == 0 else None
+    assert sum(bool(v.reasons) for v in verdicts) > 50
+    return verdicts
+
+
+def test_verdict_rows_match_asdict(marked_verdicts) -> None:
+    for verdict in marked_verdicts:
+        row = verdict.to_dict()
+        expected = reference_to_dict(verdict)
+        assert row == expected
+        assert list(row) == list(expected)  # same keys, same order: the columns of the output
+        assert reference_json_line(row) == reference_json_line(expected)
+    assert list(marked_verdicts[0].to_dict()) == [f.name for f in dataclasses.fields(Verdict)]
+
+
+def test_verdict_rows_are_copies(marked_verdicts) -> None:
+    verdict = next(v for v in marked_verdicts if v.reasons and v.flags)
+    before = reference_to_dict(verdict)
+    row = verdict.to_dict()
+    row["stance_scores"]["neutral"] = -1.0
+    row["flags"].append("edited")
+    for pairs in row["reasons"].values():
+        pairs.append(["edited", 1.0])
+        pairs[0][1] = -1.0
+    row["reasons"]["new"] = []
+    assert reference_to_dict(verdict) == before
+
+
+# Values json.dumps handles and a row may hold, ugly ones included.
+JSON_VALUES = [
+    None,
+    True,
+    False,
+    0,
+    -7,
+    2**70,
+    0.1,
+    1e-300,
+    -0.0,
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    "",
+    'quote " backslash \\ slash / controls \x00\x1f\x7f tab\t newline\n',
+    "ünïcödé Слава 🙂 \u2028\u2029 \ud800 lone surrogate",
+    [],
+    [[], {}, [1, "a", None]],
+    {},
+    {"nested": {"deeper": [0.5, {"x": None}]}},
+    (1, "tuple"),
+    {1: "int key", 2.5: "float key", None: "none key", False: "bool key"},
+]
+
+
+def test_json_lines_match_json_dumps(marked_verdicts) -> None:
+    for verdict in marked_verdicts:
+        row = verdict.to_dict()
+        assert output.json_line(row) == reference_json_line(row)
+    for value in JSON_VALUES:
+        assert output.json_line(value) == reference_json_line(value), value
+        assert output.json_line({"v": value}) == reference_json_line({"v": value}), value
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        output.json_line({"v": object()})
+    assert output.json_line({"ok": 1}) == '{"ok":1}\n'  # nothing left behind by the error
+
+
+def test_row_writer_writes_the_reference_lines(marked_verdicts) -> None:
+    rows = [verdict.to_dict() for verdict in marked_verdicts]
+    for output_format in ("jsonl", "csv"):
+        stream = io.StringIO()
+        writer = output.RowWriter(stream, output_format)
+        for row in rows:
+            writer.write(row)
+        expected = io.StringIO()
+        if output_format == "jsonl":
+            expected.write("".join(reference_json_line(row) for row in rows))
+        else:
+            table = csv.writer(expected, lineterminator="\n")
+            table.writerow(list(rows[0]))
+            for row in rows:
+                table.writerow([reference_neutralise_cell(row[column]) for column in row])
+        assert stream.getvalue() == expected.getvalue()
+        assert writer.count == len(rows)
+
+
+@given(
+    st.one_of(
+        st.text(),
+        st.text("=+-@\t\r x'", max_size=4),
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(),
+        st.lists(st.text(max_size=3) | st.integers(), max_size=3),
+        st.dictionaries(st.text(max_size=3), st.floats(), max_size=3),
+    )
+)
+def test_csv_cells_match_reference(value) -> None:
+    assert output.neutralise_cell(value) == reference_neutralise_cell(value)
+
+
+def test_summary_matches_reference(marked_verdicts) -> None:
+    new, old = ScoreSummary(), ReferenceSummary()
+    for verdict in marked_verdicts:
+        new.add(verdict)
+        old.add(verdict)
+    assert new.render(rejected=3) == old.render(rejected=3)
+    assert (new.flags, new.articles, new.duplicate_clusters) == (
+        old.flags,
+        old.articles,
+        old.duplicate_clusters,
+    )
+
+
+def test_item_tuples_match_as_item() -> None:
+    values = [
+        Comment(id="c1", text="hi", article_id="a", parent_id="p"),
+        Comment(id="c2", text="x"),
+        "bare text",
+        {"id": 5, "text": "a dict", "target": "russia_ukraine", "article_id": "a"},
+        {"text": "no id"},
+    ]
+    for position, value in enumerate(values, start=1):
+        item = _as_item(value, position)
+        expected = (item.id, item.text, item.target, item.article_id, item.parent_id)
+        assert parallel._item_tuple(value, position) == expected
+
+
+# -- whitespace: the tidy check never skips a normalisation that would change the text -------
+
+WHITESPACE_ALPHABET = " \n\r\t\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2000\u2028\u2029\u3000\x00\x07\x7fa.é"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(WHITESPACE_ALPHABET, max_size=12))
+def test_tidy_texts_are_left_as_normalise_whitespace_leaves_them(text) -> None:
+    assert dumps._normalised(text) == normalise_whitespace(text)
+    if dumps._tidy(text):
+        assert normalise_whitespace(text) == text
+
+
+def test_tidy_check_sees_every_character_normalisation_touches() -> None:
+    # normalise_whitespace changes control characters and whitespace; isprintable() is False
+    # for all of them but the plain space, which the tidy check looks at on its own.
+    for code in range(0x110000):
+        char = chr(code)
+        touched = char.isspace() or bool(re.fullmatch(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", char))
+        if touched and char != " ":
+            assert not char.isprintable(), hex(code)
+            assert not dumps._tidy(f"a{char}b"), hex(code)
+
+
+def test_tidy_on_the_corpus(corpus) -> None:
+    for text in corpus + HOSTILE:
+        assert dumps._normalised(text) == normalise_whitespace(text)
+        assert dumps._plain(text) == (
+            html_to_text(text) if dumps._HTML_TAG.search(text) else normalise_whitespace(text)
+        )
+
+
+# -- flat rows: the fast path gives exactly the record the general one gives -----------------
+
+ROLE_KEYS = ["id", "ID", "text", "Text", "body", "comment", "parent_id", "article_id", "url"]
+ROLE_KEYS += ["author", "name", "user", "time", "created_utc", "record", "comments", "Replies"]
+ROW_VALUES = st.one_of(
+    st.text(" \n\t<>/pbr&;a1é", max_size=8),
+    st.sampled_from(["<p>hi</p>", "a  b", " x ", "1600000000", "1600000000000", "", "comment"]),
+    st.integers(-5, 2_000_000_000_000),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.none(),
+    st.lists(st.fixed_dictionaries({"text": st.text("ab", max_size=2)}), max_size=2),
+    st.dictionaries(st.sampled_from(["text", "x"]), st.text("ab", max_size=2), max_size=2),
+)
+
+
+def _readers(fields: dict[str, str], data: bytes | None) -> tuple[Any, Any]:
+    source = Input("<text>", data=data) if data is not None else Input("d.jsonl", path=Path("d"))
+    options = ParseOptions(fields=fields)
+    return dumps._Reader(source, options, "jsonl"), dumps._Reader(source, options, "jsonl")
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.dictionaries(st.sampled_from(ROLE_KEYS), ROW_VALUES, max_size=6), max_size=6),
+    st.sampled_from([{}, {"text": "body"}, {"id": "name", "author": "user"}, {"time": "url"}]),
+    st.booleans(),
+)
+def test_flat_rows_give_the_records_rows_gives(rows, fields, in_memory) -> None:
+    fast, general = _readers(fields, b"{}" if in_memory else None)
+    for line, row in enumerate(rows, start=1):
+        assert list(fast.records(row, line)) == list(general.rows(row, line))
+        assert fast.position == general.position
+
+
+def test_flat_rows_of_a_varied_dump_match() -> None:
+    lines = [
+        {"id": "c1", "article_id": "a1", "text": "plain text"},
+        {"comment_id": 7, "Body": "<p>html</p> <b>x</b>", "parent_id": "c1", "created_utc": 1.6e9},
+        {"id": "c3", "text": " spaced  out \n\n\n line ", "name": "bob", "user": "x"},
+        {"thread_id": "t", "comments": [{"id": 1, "text": "in a thread"}]},
+        {"record": "comment", "id": "n1", "text": "native"},
+        {"id": True, "text": "bool id", "article": 3.5},
+        {"text": "first", "Text": "second"},
+        {"id": "c9", "text": "with replies", "replies": [{"text": "a reply"}]},
+        {"id": "c10", "text": 5},
+        {"id": "c11", "text": "   "},
+        {"text": "no id at all"},
+        ["not", "an", "object"],
+    ]
+    flat = [True, True, True, False, False, True, True, False, True, True, True, False]
+    data = "".join(json.dumps(line) + "\n" for line in lines).encode()
+    for in_memory in (True, False):
+        fast, general = _readers({}, data if in_memory else None)
+        probe, _ = _readers({}, data if in_memory else None)
+        for line, (row, is_flat) in enumerate(zip(lines, flat, strict=True), start=1):
+            expected = list(general.rows(row, line))
+            assert list(fast.records(row, line)) == expected, row
+            probe.position = general.position - (len(expected) if is_flat else 0)
+            record = probe.flat(row, line)
+            assert (record is not None) == is_flat, row
+            if is_flat:
+                assert [record] == expected
+
+
+def test_verdicts_from_workers_are_built_field_for_field() -> None:
+    sent = [("c1", "text", None, "a1", "p1"), ("c2", "more", None, None, None)]
+    answers = [
+        ("t", "neutral", {"neutral": 1.0}, 0.25, 0.5, ["spam"], "review", {"spam": []}, True),
+        ("t", "pro", {"pro": 0.75}, 0.0, 0.0, [], "approve", {}, False),
+    ]
+    expected = [
+        Verdict(
+            id=id_,
+            text=text,
+            target=target,
+            stance=stance,
+            stance_scores=scores,
+            spam=spam,
+            incitement=incitement,
+            flags=flags,
+            action=action,
+            reasons=reasons,
+            article_id=article_id,
+            parent_id=parent_id,
+            truncated=truncated,
+        )
+        for (id_, text, _, article_id, parent_id), (
+            target,
+            stance,
+            scores,
+            spam,
+            incitement,
+            flags,
+            action,
+            reasons,
+            truncated,
+        ) in zip(sent, answers, strict=True)
+    ]
+    assert list(parallel._verdicts(sent, answers)) == expected

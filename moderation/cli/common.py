@@ -35,6 +35,9 @@ def parse_fields(ctx: click.Context, param: click.Parameter, values: tuple[str, 
 def parse_flag_values(
     ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 ) -> dict[str, float]:
+    """``FLAG=VALUE`` options as a dict; a flag must be the model's, a value in [0, 1]."""
+    if not values:  # the usual case: no need to import the model code (a second) yet
+        return {}
     from moderation.model import FLAGS
 
     parsed: dict[str, float] = {}

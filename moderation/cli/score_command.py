@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import multiprocessing
 import sys
 from collections import deque
 from collections.abc import Iterator
@@ -26,6 +29,41 @@ from moderation.errors import ModerationError
 from moderation.output import RowWriter, open_output
 from moderation.parse import ParseOptions, parse
 from moderation.records import Article, Comment, Rejection
+
+# What moderation.parallel.PRELOAD says, known here without importing that module (and the
+# model code it imports): see _start_forkserver.
+_WORKER_PRELOAD = ("moderation.model",)
+
+
+def _start_forkserver(jobs: int) -> None:
+    """With workers to come, start the forkserver that forks them now, before this process
+    imports the model code: its own import of that code (a second or more) then runs beside
+    this one's instead of after it. Where there is no forkserver, nothing is done."""
+    if jobs < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(list(_WORKER_PRELOAD))
+    forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def _startup_objects_frozen() -> Iterator[None]:
+    """Keep the objects made so far (imported modules, the model) out of garbage collection
+    while the comments stream past.
+
+    They live as long as the run, yet every full collection walked them all again: about a
+    tenth of a second each, every few batches, as rows in flight reach the oldest generation.
+    They are thawed afterwards, for callers that run the command in-process, unless someone
+    had frozen objects before (then whatever is frozen stays so).
+    """
+    thaw = gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if thaw:
+            gc.unfreeze()
 
 
 @click.command("score")
@@ -121,6 +159,9 @@ def score_command(
     comment, with its copy-paste cluster (duplicate_of, cluster_id) and its article's story_id;
     a summary per stance, flag, action, story and article goes to stderr.
     """
+    if resume and output == "-":
+        raise click.UsageError("--resume continues a run written to a file: give -o FILE")
+    _start_forkserver(jobs)
     from moderation.checkpoint import ResumableOutput
     from moderation.duplicates import DuplicateFinder, StoryTracker, mark_duplicates
     from moderation.fingerprint_index import FingerprintIndex
@@ -128,8 +169,6 @@ def score_command(
     from moderation.parallel import score_parallel
     from moderation.report import ScoreSummary
 
-    if resume and output == "-":
-        raise click.UsageError("--resume continues a run written to a file: give -o FILE")
     settings = {
         "thresholds": thresholds,
         "remove_thresholds": remove_thresholds,
@@ -177,22 +216,24 @@ def score_command(
     def comments() -> Iterator[Comment]:
         skipped: list[Comment] = []
         for index, record in enumerate(parse(inputs, options), start=1):
-            if isinstance(record, Article):
-                story_id = stories.add(record)
-                if story_id is not None:
-                    summary.add_story(record.id, story_id)
-            elif index <= skip:  # done by the interrupted run: only rebuild duplicate state
-                if isinstance(record, Comment):
+            if isinstance(record, Comment):  # the usual record first
+                if index <= skip:  # done by the interrupted run: only rebuild duplicate state
                     skipped.append(record)
                     if len(skipped) >= batch_size:
                         finder.add_batch([c.text for c in skipped], [c.id for c in skipped])
                         skipped = []
-            elif isinstance(record, Comment):
+                    continue
                 if skipped:
                     finder.add_batch([c.text for c in skipped], [c.id for c in skipped])
                     skipped = []
                 records_at.append(index)
                 yield record
+            elif isinstance(record, Article):
+                story_id = stories.add(record)
+                if story_id is not None:
+                    summary.add_story(record.id, story_id)
+            elif index <= skip:
+                continue
             elif isinstance(record, Rejection):
                 log.add(record, index)
             elif record.record == "unloaded":
@@ -213,30 +254,33 @@ def score_command(
             moderator=moderator,
             **settings,
         )
-        for written, verdict in enumerate(
-            mark_duplicates(verdicts, finder, story_ids=stories.story_ids, batch_size=batch_size),
-            start=1,
-        ):
-            summary.add(verdict)
-            writer.write(verdict.to_dict())
-            done = records_at.popleft()
+        marked = mark_duplicates(
+            verdicts, finder, story_ids=stories.story_ids, batch_size=batch_size
+        )
+        tally, write, next_done = summary.add, writer.write, records_at.popleft  # per row
+        for written, verdict in enumerate(marked, start=1):
+            tally(verdict)
+            write(verdict.to_dict())
+            done = next_done()
             if checkpointed is not None and written % batch_size == 0:
                 log.flush(until=done)
                 checkpointed.checkpoint(done)
 
     try:
-        if checkpointed is None:
-            with open_output(output) as stream:
-                write_all(stream)
-            log.flush()
-        else:
-            if checkpointed.resumed:
-                click.echo(
-                    f"resuming {output}: {checkpointed.skip} input records were done", err=True
-                )
-            write_all(checkpointed.stream)
-            log.flush()
-            checkpointed.finish()
+        with _startup_objects_frozen():
+            if checkpointed is None:
+                with open_output(output) as stream:
+                    write_all(stream)
+                log.flush()
+            else:
+                if checkpointed.resumed:
+                    click.echo(
+                        f"resuming {output}: {checkpointed.skip} input records were done",
+                        err=True,
+                    )
+                write_all(checkpointed.stream)
+                log.flush()
+                checkpointed.finish()
     except ModerationError as error:
         raise click.ClickException(str(error)) from error
     finally:
