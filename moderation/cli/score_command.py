@@ -109,7 +109,8 @@ def _startup_objects_frozen() -> Iterator[None]:
     default=0.8,
     show_default=True,
     type=click.FloatRange(min=0.0, max=1.0, min_open=True),
-    help="Smallest word-set Jaccard similarity for a near-duplicate comment (duplicate_of).",
+    help="Smallest similarity for a near-duplicate comment (duplicate_of): as for `moderation "
+    "dedup --threshold` (word-set Jaccard, or character bigrams for short texts).",
 )
 @click.option(
     "--index",
