@@ -45,8 +45,9 @@ bring our soldiers home" / "Start the war ...": 0.85), while a changed word in a
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 import numpy as np
@@ -70,6 +71,7 @@ __all__ = [
     "DuplicatesError",
     "StoryTracker",
     "assign_story_ids",
+    "mark_batches",
     "mark_duplicates",
 ]
 
@@ -337,6 +339,16 @@ class DuplicateFinder:
         """
         return shingle_batch(
             texts, self.ngram_range, char_ngram=self.char_ngram, char_words=self.char_words
+        )
+
+    def preparer(self) -> Callable[[Sequence[str]], ShingledBatch]:
+        """:meth:`prepare` as a picklable function of the texts alone, for worker processes
+        (the finder itself holds tables and perhaps an open index, which do not travel)."""
+        return partial(
+            shingle_batch,
+            ngram_range=self.ngram_range,
+            char_ngram=self.char_ngram,
+            char_words=self.char_words,
         )
 
     def _shingled(self, texts: Sequence[str], shingled: ShingledBatch | None) -> ShingledBatch:
@@ -778,23 +790,40 @@ def mark_duplicates(
         Read when each batch is yielded, so it may grow while the stream runs.
     batch_size : int, default=1000
     """
-    batch: list[Verdict] = []
 
-    def marked() -> Iterator[Verdict]:
-        matches = finder.add_batch([v.text for v in batch], [v.id for v in batch])
+    def batches() -> Iterator[tuple[list[Verdict], None]]:
+        batch: list[Verdict] = []
+        for verdict in verdicts:
+            batch.append(verdict)
+            if len(batch) >= batch_size:
+                yield batch, None
+                batch = []
+        if batch:
+            yield batch, None
+
+    return mark_batches(batches(), finder, story_ids=story_ids)
+
+
+def mark_batches(
+    batches: Iterable[tuple[Sequence[Verdict], ShingledBatch | None]],
+    finder: DuplicateFinder,
+    *,
+    story_ids: Mapping[str, str] | None = None,
+) -> Iterator[Verdict]:
+    """:func:`mark_duplicates` over batches that may come already shingled.
+
+    Each batch is ``(verdicts, shingled)``, ``shingled`` being what ``finder.prepare`` (or
+    ``finder.preparer()`` in a worker process) made of the verdicts' texts, or ``None`` to
+    shingle them here; a :class:`~moderation.parallel.ScoredBatch` is such a pair.
+    """
+    for batch, shingled in batches:
+        texts = [v.text for v in batch]
+        matches = finder.add_batch(texts, [v.id for v in batch], shingled=shingled)
         for verdict, match in zip(batch, matches, strict=True):
             verdict.duplicate_of, verdict.cluster_id = match.duplicate_of, match.cluster_id
             if story_ids is not None and verdict.article_id is not None:
                 verdict.story_id = story_ids.get(verdict.article_id)
             yield verdict
-
-    for verdict in verdicts:
-        batch.append(verdict)
-        if len(batch) >= batch_size:
-            yield from marked()
-            batch = []
-    if batch:
-        yield from marked()
 
 
 class StoryTracker:

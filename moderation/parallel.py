@@ -17,11 +17,11 @@ from __future__ import annotations
 import gc
 import multiprocessing
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from moderation.errors import ModelError, ModerationError
 from moderation.model import (
@@ -45,6 +45,17 @@ _VerdictTuple = tuple[Any, ...]
 
 _moderator: Moderator | None = None
 _load_error: ModerationError | None = None
+_prepare: Callable[[Sequence[str]], Any] | None = None
+
+Prepare = Callable[[Sequence[str]], Any]
+
+
+class ScoredBatch(NamedTuple):
+    """One batch's verdicts, in input order, and what the ``prepare`` callable made of its
+    texts in the worker (``None`` without one, or when scoring ran in the calling process)."""
+
+    verdicts: list[Verdict]
+    prepared: Any = None
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -55,15 +66,19 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _load_in_worker(model_path: str | None, settings: dict[str, Any]) -> None:
+def _load_in_worker(
+    model_path: str | None, settings: dict[str, Any], prepare: Prepare | None = None
+) -> None:
     """Worker initializer: load the model once; keep a load error to raise with the first batch
     (an exception here would only say that the pool broke).
 
     What is loaded by then (modules, the model) lives as long as the worker: it is frozen out
     of garbage collection, which would otherwise walk it all again every few batches.
     """
-    global _moderator, _load_error
+    global _moderator, _load_error, _prepare
     from threadpoolctl import threadpool_limits
+
+    _prepare = prepare
 
     threadpool_limits(1)  # one process per core already: no BLAS threads on top
     try:
@@ -73,12 +88,16 @@ def _load_in_worker(model_path: str | None, settings: dict[str, Any]) -> None:
     gc.freeze()
 
 
-def _score_in_worker(items: list[_ItemTuple], target: str | None) -> list[_VerdictTuple]:
-    """Score one batch; answer only what the caller does not already have (not the text)."""
+def _score_in_worker(
+    items: list[_ItemTuple], target: str | None
+) -> tuple[list[_VerdictTuple], Any]:
+    """Score one batch; answer only what the caller does not already have (not the text), and
+    what ``prepare`` makes of the texts when the pool was given one."""
     if _load_error is not None:
         raise _load_error
     assert _moderator is not None
     verdicts = _moderator._score_batch([_Item(*item) for item in items], target)
+    prepared = _prepare([item[1] for item in items]) if _prepare is not None else None
     return [
         (
             v.target,
@@ -92,7 +111,7 @@ def _score_in_worker(items: list[_ItemTuple], target: str | None) -> list[_Verdi
             v.truncated,
         )
         for v in verdicts
-    ]
+    ], prepared
 
 
 def _verdicts(items: list[_ItemTuple], answers: list[_VerdictTuple]) -> Iterator[Verdict]:
@@ -193,37 +212,105 @@ def score_parallel(
     >>> [v.id for v in verdicts]                                        # doctest: +SKIP
     ['1', '2']
     """
-    if jobs < 1:
-        raise ModelError(f"jobs={jobs!r}: use 1 or more worker processes")
-    if batch_size < 1:
-        raise ModelError(f"batch_size={batch_size!r}: use 1 or more comments per batch")
-    settings = {
-        "thresholds": dict(thresholds or {}),
-        "remove_thresholds": dict(remove_thresholds or {}),
-        "max_chars": max_chars,
-    }
+    settings = _settings(jobs, batch_size, thresholds, remove_thresholds, max_chars)
     if jobs == 1:
         if moderator is None:
             moderator = Moderator.load(model_path, **settings)
         yield from moderator.score_stream(comments, target=target, batch_size=batch_size)
         return
+    for batch in _pool_batches(model_path, comments, jobs, batch_size, target, settings, None):
+        yield from batch.verdicts
+
+
+def score_batches(
+    model_path: str | Path | None,
+    comments: Iterable[Scorable],
+    *,
+    jobs: int = 1,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    target: str | None = None,
+    thresholds: Mapping[str, float] | None = None,
+    remove_thresholds: Mapping[str, float] | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    moderator: Moderator | None = None,
+    prepare: Prepare | None = None,
+) -> Iterator[ScoredBatch]:
+    """:func:`score_parallel`, a batch at a time, with more work for the workers.
+
+    ``prepare`` (a picklable callable of a list of texts, such as
+    :meth:`DuplicateFinder.preparer() <moderation.duplicates.DuplicateFinder.preparer>`) runs
+    in the worker on each batch's texts, and its result comes back as ``prepared``, so that
+    the calling process, which has to see every batch in order, does less per comment. With
+    ``jobs=1`` nothing is gained by it and ``prepared`` is ``None``. Parameters, verdicts and
+    errors are those of :func:`score_parallel`; batches hold ``batch_size`` comments (the last
+    one fewer).
+    """
+    settings = _settings(jobs, batch_size, thresholds, remove_thresholds, max_chars)
+    if jobs == 1:
+        if moderator is None:
+            moderator = Moderator.load(model_path, **settings)
+        batch: list[Verdict] = []
+        for verdict in moderator.score_stream(comments, target=target, batch_size=batch_size):
+            batch.append(verdict)
+            if len(batch) >= batch_size:
+                yield ScoredBatch(batch)
+                batch = []
+        if batch:
+            yield ScoredBatch(batch)
+        return
+    yield from _pool_batches(model_path, comments, jobs, batch_size, target, settings, prepare)
+
+
+def _settings(
+    jobs: int,
+    batch_size: int,
+    thresholds: Mapping[str, float] | None,
+    remove_thresholds: Mapping[str, float] | None,
+    max_chars: int,
+) -> dict[str, Any]:
+    """The model's load settings, after checking the pool's."""
+    if jobs < 1:
+        raise ModelError(f"jobs={jobs!r}: use 1 or more worker processes")
+    if batch_size < 1:
+        raise ModelError(f"batch_size={batch_size!r}: use 1 or more comments per batch")
+    return {
+        "thresholds": dict(thresholds or {}),
+        "remove_thresholds": dict(remove_thresholds or {}),
+        "max_chars": max_chars,
+    }
+
+
+def _pool_batches(
+    model_path: str | Path | None,
+    comments: Iterable[Scorable],
+    jobs: int,
+    batch_size: int,
+    target: str | None,
+    settings: dict[str, Any],
+    prepare: Prepare | None,
+) -> Iterator[ScoredBatch]:
+    """Scored batches from ``jobs`` worker processes, in input order, a bounded few in flight."""
     path = str(model_path) if model_path is not None else None
     executor = ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=_context(),
         initializer=_load_in_worker,
-        initargs=(path, settings),
+        initargs=(path, settings, prepare),
     )
-    pending: deque[tuple[list[_ItemTuple], Future[list[_VerdictTuple]]]] = deque()
+    pending: deque[tuple[list[_ItemTuple], Future[tuple[list[_VerdictTuple], Any]]]] = deque()
+
+    def finished() -> ScoredBatch:
+        done, future = pending.popleft()
+        answers, prepared = future.result()
+        return ScoredBatch(list(_verdicts(done, answers)), prepared)
+
     try:
         for batch in _batches(comments, batch_size):
             pending.append((batch, executor.submit(_score_in_worker, batch, target)))
             if len(pending) >= BATCHES_PER_JOB * jobs:
-                done, future = pending.popleft()
-                yield from _verdicts(done, future.result())
+                yield finished()
         while pending:
-            done, future = pending.popleft()
-            yield from _verdicts(done, future.result())
+            yield finished()
     except BrokenProcessPool as error:
         raise ModelError(
             f"a scoring worker process stopped unexpectedly ({error}); out of memory? "

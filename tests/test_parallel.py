@@ -92,3 +92,62 @@ def test_a_dying_worker_is_a_clear_error(monkeypatch) -> None:
     monkeypatch.setattr(parallel, "_score_in_worker", _die)
     with pytest.raises(ModelError, match="worker process stopped"):
         list(score_parallel(None, ["x"] * 10, jobs=2, batch_size=5))
+
+
+def _with_copies(corpus: list[str]) -> list[str]:
+    """Real corpus texts, then exact and one-typo copies of some of them, spread over batches."""
+    texts = corpus[:200]
+    copies = [texts[i] for i in range(0, 200, 9)]
+    typos = [t.replace("e", "3", 1) if len(t.split()) >= 6 else t for t in texts[5:200:11]]
+    return texts + copies + typos
+
+
+def test_workers_shingle_batches_as_the_finder_would(corpus) -> None:
+    from moderation.duplicates import DuplicateFinder, mark_batches, mark_duplicates
+    from moderation.parallel import score_batches
+
+    texts = _with_copies(corpus)
+    finder = DuplicateFinder()
+    batches = list(score_batches(None, texts, jobs=2, batch_size=50, prepare=finder.preparer()))
+    assert [len(b.verdicts) for b in batches] == [50] * (len(texts) // 50) + [len(texts) % 50]
+    start = 0
+    for batch in batches:
+        expected = finder.prepare(texts[start : start + len(batch.verdicts)])
+        assert batch.prepared.options == expected.options
+        assert (batch.prepared.exact_keys == expected.exact_keys).all()
+        assert (batch.prepared.hashes == expected.hashes).all()
+        start += len(batch.verdicts)
+    marked = list(mark_batches(batches, finder))
+    reference = list(mark_duplicates(score_parallel(None, texts, jobs=1), DuplicateFinder()))
+    assert marked == reference
+    assert sum(v.duplicate_of is not None for v in marked) >= len(texts) - 200
+
+
+def test_one_job_batches_come_unprepared(corpus) -> None:
+    from moderation.duplicates import DuplicateFinder
+    from moderation.parallel import score_batches
+
+    finder = DuplicateFinder()
+    batches = list(score_batches(None, corpus[:120], batch_size=50, prepare=finder.preparer()))
+    assert [len(b.verdicts) for b in batches] == [50, 50, 20]
+    assert all(b.prepared is None for b in batches)
+
+
+def test_score_with_two_jobs_marks_the_same_duplicates(tmp_path, corpus) -> None:
+    from click.testing import CliRunner
+
+    from moderation.cli import main
+
+    dump = tmp_path / "dump.jsonl"
+    rows = [{"id": f"c{i}", "text": t} for i, t in enumerate(_with_copies(corpus))]
+    dump.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}.jsonl"
+        args = ["score", str(dump), "-o", str(out), "--jobs", jobs, "--batch-size", "64"]
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    marked = [json.loads(line) for line in outputs[0].splitlines()]
+    assert sum(row["duplicate_of"] is not None for row in marked) >= len(rows) - 200

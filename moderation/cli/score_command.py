@@ -164,10 +164,10 @@ def score_command(
         raise click.UsageError("--resume continues a run written to a file: give -o FILE")
     _start_forkserver(jobs)
     from moderation.checkpoint import ResumableOutput
-    from moderation.duplicates import DuplicateFinder, StoryTracker, mark_duplicates
+    from moderation.duplicates import DuplicateFinder, StoryTracker, mark_batches
     from moderation.fingerprint_index import FingerprintIndex
     from moderation.model import Moderator
-    from moderation.parallel import score_parallel
+    from moderation.parallel import score_batches
     from moderation.report import ScoreSummary
 
     settings = {
@@ -246,18 +246,19 @@ def score_command(
         writer = RowWriter(
             stream, output_format, header=not (checkpointed and checkpointed.resumed)
         )
-        verdicts = score_parallel(
+        # Workers also shingle each batch for the duplicate finder, which then only looks
+        # the batch up here: this process sees every comment and is the one that waits.
+        batches = score_batches(
             model_path,
             comments(),
             jobs=jobs,
             batch_size=batch_size,
             target=target,
             moderator=moderator,
+            prepare=finder.preparer() if jobs > 1 else None,
             **settings,
         )
-        marked = mark_duplicates(
-            verdicts, finder, story_ids=stories.story_ids, batch_size=batch_size
-        )
+        marked = mark_batches(batches, finder, story_ids=stories.story_ids)
         tally, write, next_done = summary.add, writer.write, records_at.popleft  # per row
         for written, verdict in enumerate(marked, start=1):
             tally(verdict)
