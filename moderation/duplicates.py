@@ -337,9 +337,7 @@ class DuplicateFinder:
         >>> [m.match for m in finder.add_batch(texts, shingled=finder.prepare(texts))]
         [None, 'exact']
         """
-        return shingle_batch(
-            texts, self.ngram_range, char_ngram=self.char_ngram, char_words=self.char_words
-        )
+        return self.preparer()(texts)
 
     def preparer(self) -> Callable[[Sequence[str]], ShingledBatch]:
         """:meth:`prepare` as a picklable function of the texts alone, for worker processes

@@ -45,9 +45,8 @@ _VerdictTuple = tuple[Any, ...]
 
 _moderator: Moderator | None = None
 _load_error: ModerationError | None = None
-_prepare: Callable[[Sequence[str]], Any] | None = None
-
 Prepare = Callable[[Sequence[str]], Any]
+_prepare: Prepare | None = None
 
 
 class ScoredBatch(NamedTuple):
@@ -212,13 +211,17 @@ def score_parallel(
     >>> [v.id for v in verdicts]                                        # doctest: +SKIP
     ['1', '2']
     """
-    settings = _settings(jobs, batch_size, thresholds, remove_thresholds, max_chars)
-    if jobs == 1:
-        if moderator is None:
-            moderator = Moderator.load(model_path, **settings)
-        yield from moderator.score_stream(comments, target=target, batch_size=batch_size)
-        return
-    for batch in _pool_batches(model_path, comments, jobs, batch_size, target, settings, None):
+    for batch in score_batches(
+        model_path,
+        comments,
+        jobs=jobs,
+        batch_size=batch_size,
+        target=target,
+        thresholds=thresholds,
+        remove_thresholds=remove_thresholds,
+        max_chars=max_chars,
+        moderator=moderator,
+    ):
         yield from batch.verdicts
 
 
@@ -245,39 +248,22 @@ def score_batches(
     errors are those of :func:`score_parallel`; batches hold ``batch_size`` comments (the last
     one fewer).
     """
-    settings = _settings(jobs, batch_size, thresholds, remove_thresholds, max_chars)
-    if jobs == 1:
-        if moderator is None:
-            moderator = Moderator.load(model_path, **settings)
-        batch: list[Verdict] = []
-        for verdict in moderator.score_stream(comments, target=target, batch_size=batch_size):
-            batch.append(verdict)
-            if len(batch) >= batch_size:
-                yield ScoredBatch(batch)
-                batch = []
-        if batch:
-            yield ScoredBatch(batch)
-        return
-    yield from _pool_batches(model_path, comments, jobs, batch_size, target, settings, prepare)
-
-
-def _settings(
-    jobs: int,
-    batch_size: int,
-    thresholds: Mapping[str, float] | None,
-    remove_thresholds: Mapping[str, float] | None,
-    max_chars: int,
-) -> dict[str, Any]:
-    """The model's load settings, after checking the pool's."""
     if jobs < 1:
         raise ModelError(f"jobs={jobs!r}: use 1 or more worker processes")
     if batch_size < 1:
         raise ModelError(f"batch_size={batch_size!r}: use 1 or more comments per batch")
-    return {
+    settings = {
         "thresholds": dict(thresholds or {}),
         "remove_thresholds": dict(remove_thresholds or {}),
         "max_chars": max_chars,
     }
+    if jobs > 1:
+        yield from _pool_batches(model_path, comments, jobs, batch_size, target, settings, prepare)
+        return
+    if moderator is None:
+        moderator = Moderator.load(model_path, **settings)
+    for items in _batches(comments, batch_size):  # what a worker does, in this process
+        yield ScoredBatch(moderator._score_batch([_Item(*item) for item in items], target))
 
 
 def _pool_batches(
