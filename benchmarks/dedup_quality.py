@@ -51,10 +51,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from moderation.datasets import detect_adapter  # noqa: E402
-from moderation.duplicates import DuplicateFinder  # noqa: E402
+from moderation.dedup.finder import DuplicateFinder  # noqa: E402
+from moderation.dedup.shingles import canonical_words, canonical_words_batch, char_text  # noqa: E402
 from moderation.errors import DataError  # noqa: E402
-from moderation.shingles import canonical_words, canonical_words_batch, char_text  # noqa: E402
+from moderation.train.corpora import detect_adapter  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 INSERTS = ("really", "just", "so", "very", "actually", "literally", "honestly", "totally")

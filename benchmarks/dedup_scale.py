@@ -34,9 +34,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from dedup_quality import EDITS, edit, real_texts  # noqa: E402
 
-from moderation.duplicates import DuplicateFinder  # noqa: E402
-from moderation.fingerprint_index import FingerprintIndex  # noqa: E402
-from moderation.shingles import canonical_words, canonical_words_batch  # noqa: E402
+from moderation.dedup.finder import DuplicateFinder  # noqa: E402
+from moderation.dedup.index import FingerprintIndex  # noqa: E402
+from moderation.dedup.shingles import canonical_words, canonical_words_batch  # noqa: E402
 
 SHORT = ("lol", "First!", "great video", "so true", "👍👍", "wow", "+1", "agreed", "LOL")
 BATCH = 1000

@@ -88,7 +88,7 @@ def _label(row: Any, head: str) -> Any:
 
 def youtube_splits() -> list[Split]:
     """Leave one video out; duplicates dropped over all three videos before splitting."""
-    from moderation.datasets import dedupe, read_labeled
+    from moderation.train.corpora import dedupe, read_labeled
 
     files = {
         v: sorted((DATA / "youtube_spam").glob(f"Youtube0*-{v}.csv"))[0] for v in YOUTUBE_VIDEOS
@@ -115,7 +115,7 @@ def _stratified(key: str, head: str, rows: list, repeats: int = 1) -> list[Split
 
 def sms_splits() -> list[Split]:
     """Stratified 5-fold over the deduplicated SMS collection."""
-    from moderation.datasets import dedupe, read_labeled
+    from moderation.train.corpora import dedupe, read_labeled
 
     rows = dedupe(read_labeled([DATA / "sms_spam_uci" / "SMSSpamCollection"]))
     return _stratified("sms", "spam", rows)
@@ -123,7 +123,7 @@ def sms_splits() -> list[Split]:
 
 def ethos_splits() -> list[Split]:
     """Both ETHOS files (violence >= 0.5 against the rest), deduplicated; 3 x 5-fold."""
-    from moderation.datasets import dedupe, read_labeled
+    from moderation.train.corpora import dedupe, read_labeled
 
     rows = dedupe(read_labeled([DATA / "ethos"]))
     return _stratified("ethos", "incitement", rows, repeats=3)
@@ -131,7 +131,7 @@ def ethos_splits() -> list[Split]:
 
 def ruw_splits() -> list[Split]:
     """raw_train against raw_val; validation rows repeating a training text are dropped."""
-    from moderation.datasets import dedupe, read_labeled
+    from moderation.train.corpora import dedupe, read_labeled
 
     folder = DATA / RUW
     train = dedupe(read_labeled([folder / "raw_train_Russia_Ukraine.csv"]))
@@ -142,7 +142,7 @@ def ruw_splits() -> list[Split]:
 
 def semeval_splits() -> list[Split]:
     """Per target, stratified 5-fold over its (deduplicated) training tweets."""
-    from moderation.datasets import dedupe, read_labeled
+    from moderation.train.corpora import dedupe, read_labeled
 
     rows = dedupe(read_labeled([DATA / SEMEVAL_FILE]))
     splits = []
@@ -157,7 +157,7 @@ def semeval_splits() -> list[Split]:
 
 def _default_moderator() -> Any:
     """The shipped model, loaded once per worker process."""
-    from moderation import model
+    from moderation.judge import moderator as model
 
     if not hasattr(model, "_benchmark_default"):
         model._benchmark_default = model.Moderator.load()  # type: ignore[attr-defined]
@@ -172,7 +172,7 @@ def sklearn_vectorisers() -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_union
 
-    from moderation.features import tokenize
+    from moderation.judge.features import tokenize
     from moderation.normalise import normalise
 
     shared = {"preprocessor": normalise, "lowercase": False, "sublinear_tf": True, "min_df": 2}
@@ -185,8 +185,8 @@ def sklearn_vectorisers() -> Any:
 def _head(precision: float | None) -> Any:
     """``LogisticHead`` as ``train_moderator`` builds it under ``TrainingOptions()``, with
     ``precision`` for a flag (``None``: the F1-best threshold)."""
-    from moderation.heads import LogisticHead
-    from moderation.training import TrainingOptions
+    from moderation.judge.heads import LogisticHead
+    from moderation.train.trainer import TrainingOptions
 
     options = TrainingOptions()
     return LogisticHead(
@@ -227,8 +227,8 @@ def run_split(split: Split) -> tuple[str, Predictions]:
     from sklearn.pipeline import make_pipeline
     from threadpoolctl import threadpool_limits
 
-    from moderation.features import CommentFeaturiser
-    from moderation.training import TrainingOptions
+    from moderation.judge.features import CommentFeaturiser
+    from moderation.train.trainer import TrainingOptions
 
     flag = not split.head.startswith("stance:")
     precision = TrainingOptions().precision.get(split.head, 0.9)
@@ -278,14 +278,14 @@ def f1_of(labels: np.ndarray, predicted: np.ndarray, positive: Any) -> float:
 
 def mcc_of(labels: np.ndarray, predicted: np.ndarray) -> float:
     """Matthews correlation of 0/1 predictions."""
-    from moderation.evaluation import confusion_matrix, matthews_correlation
+    from moderation.evaluate.metrics import confusion_matrix, matthews_correlation
 
     return matthews_correlation(confusion_matrix(labels.tolist(), predicted.tolist(), [0, 1]))
 
 
 def pr_auc_of(labels: np.ndarray, scores: np.ndarray | None) -> float | None:
     """Average precision, or None without scores."""
-    from moderation.evaluation import average_precision
+    from moderation.evaluate.metrics import average_precision
 
     return None if scores is None else average_precision(labels, scores)
 

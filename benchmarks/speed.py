@@ -17,12 +17,13 @@ child process so that peak memory is that run's own:
   fitted on the project corpus first (not timed), then read + decode + ``predict_proba`` in
   batches of 1,000: one head, no reasons, no duplicates, nothing written;
 - (s) ``scorer``, a diagnostic between the two: read + decode, then only the judge
-  (:func:`moderation.parallel.score_parallel`: featurise, three heads, reasons), nothing
+  (:func:`moderation.pipeline.workers.score_parallel`: featurise, three heads, reasons), nothing
   written, with the same worker counts as (c);
 - (c) ``score``: `moderation score` end to end: read and parse the dump, featurise, three heads
   with reasons, duplicates, write JSONL; with ``--jobs 1`` and ``--jobs 2``. The command is run
   in-process when it has ``--jobs``; otherwise the same pipeline is built from the library
-  (parse -> :func:`moderation.parallel.score_parallel` -> ``mark_duplicates`` -> ``RowWriter``).
+  (parse -> :func:`moderation.pipeline.workers.score_parallel` -> ``mark_duplicates`` ->
+  ``RowWriter``).
   Its time includes loading the model and starting the workers.
 
 Peak memory is the main process's ``ru_maxrss`` and the largest peak RSS (``VmHWM``) among the
@@ -62,8 +63,8 @@ METHODS = ("read", "sklearn", "scorer", "score")
 
 def real_texts() -> list[str]:
     """Every comment text of the real corpora (labels are not used)."""
-    from moderation.datasets import detect_adapter
     from moderation.errors import DataError
+    from moderation.train.corpora import detect_adapter
 
     texts: list[str] = []
     for path in sorted(DATA.rglob("*")):
@@ -114,7 +115,7 @@ def sklearn_pipeline():  # noqa: ANN201 - a fitted scikit-learn Pipeline
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline, make_union
 
-    from moderation.datasets import read_labeled
+    from moderation.train.corpora import read_labeled
 
     rows = [row for row in read_labeled([ROOT / "seeds" / "labeled"]) if row.spam is not None]
     pipeline = make_pipeline(
@@ -142,7 +143,7 @@ def measure_sklearn(dump: Path, pipeline) -> int:  # noqa: ANN001
 
 
 def measure_scorer(dump: Path, jobs: int) -> int:
-    from moderation.parallel import score_parallel
+    from moderation.pipeline.workers import score_parallel
 
     with dump.open(encoding="utf-8") as stream:
         rows = (json.loads(line) for line in stream)
@@ -172,12 +173,13 @@ def measure_score_command(dump: Path, out: Path, jobs: int) -> int:
 
 def measure_score_pipeline(dump: Path, out: Path, jobs: int) -> int:
     """What `moderation score DUMP -o OUT` runs, with score_parallel for the judging."""
-    from moderation.duplicates import DuplicateFinder, mark_duplicates
-    from moderation.output import RowWriter, open_output
-    from moderation.parallel import score_parallel
+    from moderation.dedup import DuplicateFinder
     from moderation.parse import ParseOptions, parse
+    from moderation.pipeline.marking import mark_duplicates
+    from moderation.pipeline.summary import ScoreSummary
+    from moderation.pipeline.workers import score_parallel
+    from moderation.pipeline.writers import RowWriter, open_output
     from moderation.records import Comment
-    from moderation.report import ScoreSummary
 
     summary = ScoreSummary()
     finder = DuplicateFinder()

@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the project's own data and to ../shared when it is there."""
+"""Shared fixtures: paths to the project's own data (see tests/support.py)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SEEDS = ROOT / "seeds"
-SHARED = ROOT.parent / "shared"
-
-
-def shared_path(*parts: str) -> Path:
-    """A path under ../shared, or skip the test with a clear message when it is absent."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is not there: integration data lives in ../shared beside the checkout")
-    return path
+from tests.support import FIXTURES
 
 
 @pytest.fixture

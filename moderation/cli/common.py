@@ -7,8 +7,9 @@ from typing import TextIO
 
 import click
 
-from moderation.output import json_line
+from moderation.labels import FLAGS
 from moderation.parse import FIELD_ROLES, FORMATS
+from moderation.pipeline.writers import json_line
 from moderation.records import Rejection
 
 # The project corpus: relative to the working directory, else beside the package (a checkout).
@@ -36,9 +37,6 @@ def parse_flag_values(
     ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 ) -> dict[str, float]:
     """``FLAG=VALUE`` options as a dict; a flag must be the model's, a value in [0, 1]."""
-    if not values:  # the usual case: no need to import the model code (a second) yet
-        return {}
-    from moderation.model import FLAGS
 
     parsed: dict[str, float] = {}
     for value in values:

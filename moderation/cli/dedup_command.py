@@ -22,13 +22,13 @@ from moderation.cli.common import (
     strict_option,
 )
 from moderation.errors import ModerationError
-from moderation.output import RowWriter, json_line, open_output
 from moderation.parse import ParseOptions, parse
+from moderation.pipeline.writers import RowWriter, json_line, open_output
 from moderation.records import Article, Comment, Rejection
 
 if TYPE_CHECKING:
-    from moderation.clusters import ClusterSummary, ClusterTally
-    from moderation.duplicates import DuplicateFinder
+    from moderation.dedup.clusters import ClusterSummary, ClusterTally
+    from moderation.dedup.finder import DuplicateFinder
 
 CLUSTERS_SHOWN = 10
 SAMPLE_CHARS = 80
@@ -126,9 +126,9 @@ def dedup_command(
     of the clusters, each marked flood (one author) or campaign (many authors and articles).
     Matches are approximate: see the README's Duplicates section.
     """
-    from moderation.clusters import ClusterTally
-    from moderation.duplicates import DuplicateFinder, StoryTracker
-    from moderation.fingerprint_index import FingerprintIndex
+    from moderation.dedup import DuplicateFinder, StoryTracker
+    from moderation.dedup.clusters import ClusterTally
+    from moderation.dedup.index import FingerprintIndex
 
     options = ParseOptions(format=input_format, fields=fields, strict=strict, articles=True)
     log = RejectionLog(rejects)

@@ -8,7 +8,7 @@ import click
 
 from moderation.cli.common import model_option, parse_flag_values
 from moderation.errors import ModerationError
-from moderation.output import open_output
+from moderation.pipeline.writers import open_output
 
 
 @click.command("evaluate")
@@ -63,10 +63,10 @@ def evaluate_command(
     files (the formats `moderation train --data` reads). Flags are raised at the model's
     thresholds unless --threshold overrides them; heads without labels in DATA are skipped.
     """
-    from moderation.datasets import read_labeled
-    from moderation.evaluation import evaluate, format_table, json_ready
-    from moderation.model import Moderator
-    from moderation.persist import DEFAULT_MODEL
+    from moderation.evaluate.metrics import evaluate, format_table, json_ready
+    from moderation.judge.moderator import Moderator
+    from moderation.judge.persist import DEFAULT_MODEL
+    from moderation.train.corpora import read_labeled
 
     try:
         moderator = Moderator.load(model_path, thresholds=thresholds)
@@ -85,7 +85,7 @@ def evaluate_command(
             json.dump(json_ready(document), stream, indent=2, ensure_ascii=False)
             stream.write("\n")
     if report:
-        from moderation.html_report import render_report
+        from moderation.evaluate.report import render_report
 
         page = render_report(evaluation, details=details)
         with open_output(report) as stream:

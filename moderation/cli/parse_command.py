@@ -18,8 +18,8 @@ from moderation.cli.common import (
     strict_option,
 )
 from moderation.errors import ModerationError
-from moderation.output import RowWriter, open_output
 from moderation.parse import ParseOptions, parse
+from moderation.pipeline.writers import RowWriter, open_output
 from moderation.records import Rejection
 
 

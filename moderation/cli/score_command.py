@@ -26,13 +26,13 @@ from moderation.cli.common import (
     strict_option,
 )
 from moderation.errors import ModerationError
-from moderation.output import RowWriter, open_output
 from moderation.parse import ParseOptions, parse
+from moderation.pipeline.writers import RowWriter, open_output
 from moderation.records import Article, Comment, Rejection
 
-# What moderation.parallel.PRELOAD says, known here without importing that module (and the
+# What moderation.pipeline.workers.PRELOAD says, known here without importing that module (and the
 # model code it imports): see _start_forkserver.
-_WORKER_PRELOAD = ("moderation.model",)
+_WORKER_PRELOAD = ("moderation.judge.moderator",)
 
 
 def _start_forkserver(jobs: int) -> None:
@@ -163,12 +163,13 @@ def score_command(
     if resume and output == "-":
         raise click.UsageError("--resume continues a run written to a file: give -o FILE")
     _start_forkserver(jobs)
-    from moderation.checkpoint import ResumableOutput
-    from moderation.duplicates import DuplicateFinder, StoryTracker, mark_batches
-    from moderation.fingerprint_index import FingerprintIndex
-    from moderation.model import Moderator
-    from moderation.parallel import score_batches
-    from moderation.report import ScoreSummary
+    from moderation.dedup import DuplicateFinder, StoryTracker
+    from moderation.dedup.index import FingerprintIndex
+    from moderation.judge.moderator import Moderator
+    from moderation.pipeline.checkpoint import ResumableOutput
+    from moderation.pipeline.marking import mark_batches
+    from moderation.pipeline.summary import ScoreSummary
+    from moderation.pipeline.workers import score_batches
 
     settings = {
         "thresholds": thresholds,

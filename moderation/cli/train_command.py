@@ -20,9 +20,9 @@ def parse_precisions(
     ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 ) -> dict[str, float | None]:
     """``FLAG=P`` as for ``--threshold``, or ``FLAG=f1``: no precision target, the F1-best
-    threshold (``None`` in :class:`~moderation.training.TrainingOptions`). The last value
+    threshold (``None`` in :class:`~moderation.train.trainer.TrainingOptions`). The last value
     given for a flag wins."""
-    from moderation.model import FLAGS
+    from moderation.labels import FLAGS
 
     parsed: dict[str, float | None] = {}
     for value in values:
@@ -81,8 +81,8 @@ def train_command(
     project corpus, the others on the data alone.
     """
     data = data + more_data
-    from moderation.datasets import read_labeled
-    from moderation.training import (
+    from moderation.train.corpora import read_labeled
+    from moderation.train.trainer import (
         DEFAULT_FLOORS,
         DEFAULT_PRECISION,
         TrainingOptions,

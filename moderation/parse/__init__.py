@@ -8,7 +8,9 @@ plus a :class:`Rejection` for anything it could not read, so that no comment is 
 from __future__ import annotations
 
 import fnmatch
+import re
 import sys
+import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,13 +130,27 @@ def _as_inputs(source: str | Path | bytes | Iterable[str | Path]) -> Iterator[In
     elif isinstance(source, Path):
         yield from iter_inputs([source])
     elif isinstance(source, str):
-        looks_like_path = "\n" not in source and len(source) < 4096
-        if looks_like_path and (source == "-" or Path(source).exists()):
+        if source == "-" or _names_a_path(source):
             yield from iter_inputs([source])
         else:
             yield Input("<text>", data=source.encode("utf-8"))
     else:
         yield from iter_inputs(source)
+
+
+_PATH_SHAPE = re.compile(r"[^\s]*(?:[/\\][^\s]*|\.[A-Za-z][A-Za-z0-9]{0,4})")
+
+
+def _names_a_path(source: str) -> bool:
+    """Whether a string given to :func:`parse` is taken for a path rather than content.
+
+    An existing file or folder is a path; so is one word shaped like one (a folder separator,
+    or a file suffix such as ``.html``), which is then reported as missing instead of being
+    parsed as a page that says ``no_such_file.html``. Anything else is content (``<text>``).
+    """
+    if "\n" in source or len(source) >= 4096:
+        return False
+    return Path(source).exists() or _PATH_SHAPE.fullmatch(source) is not None
 
 
 def _parse_one(source: Input, options: ParseOptions) -> Iterator[Record]:
@@ -162,7 +178,9 @@ def parse(
     ----------
     source : str, Path, bytes or iterable of paths
         A file or folder path, ``"-"`` for standard input, several paths, or the content
-        itself (a string that is not an existing path, or bytes).
+        itself: bytes, or a string that neither exists as a path nor is one word shaped like
+        a path (``page.html``, ``dumps/x``; such a string that names nothing is reported as a
+        missing file). Records parsed from content name their source ``<text>``.
     options : ParseOptions, optional
         Settings; keyword arguments (``format=``, ``fields=``, ``strict=``, ``articles=``)
         build one when it is not given.
@@ -209,3 +227,20 @@ def comments(
 
 
 __all__ += ["Unloaded", "comments"]
+
+
+class _CallablePackage(types.ModuleType):
+    """``moderation.parse`` is this package and, called, the :func:`parse` function: so both
+    ``from moderation import parse; parse(page)`` and ``import moderation.parse.selectors``
+    work (a function of the same name would hide the subpackage)."""
+
+    def __call__(
+        self,
+        source: str | Path | bytes | Iterable[str | Path],
+        options: ParseOptions | None = None,
+        **settings: object,
+    ) -> Iterator[Record]:
+        return parse(source, options, **settings)
+
+
+sys.modules[__name__].__class__ = _CallablePackage

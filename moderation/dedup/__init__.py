@@ -1,0 +1,25 @@
+"""The dedup stage: comment texts in, duplicate matches out.
+
+Takes texts (and their ids) in stream order and gives, per comment, the earliest comment it
+copies (``duplicate_of``), its cluster and how it matched; articles' bodies give story ids
+(syndicated copies). Exact matches by canonical-text hash, near matches by MinHash/LSH verified
+on sketches, earlier runs through a SQLite fingerprint index. NumPy and the standard library
+only: it never loads the judge or scikit-learn.
+"""
+
+from __future__ import annotations
+
+from moderation.dedup.clusters import ClusterSummary, ClusterTally
+from moderation.dedup.finder import DuplicateFinder, DuplicateMatch
+from moderation.dedup.index import FingerprintIndex
+from moderation.dedup.stories import StoryTracker, assign_story_ids
+
+__all__ = [
+    "ClusterSummary",
+    "ClusterTally",
+    "DuplicateFinder",
+    "DuplicateMatch",
+    "FingerprintIndex",
+    "StoryTracker",
+    "assign_story_ids",
+]

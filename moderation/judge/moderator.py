@@ -1,0 +1,401 @@
+"""The Moderator: one shared featuriser, a logistic head per label family, and thresholds.
+
+Load once, then score any number of comments; scoring keeps no state, so one Moderator can
+serve several threads at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from moderation.errors import ModelError
+from moderation.hashing import ragged_indices
+from moderation.judge.features import BatchSpans, CommentFeaturiser
+from moderation.judge.heads import LogisticHead
+from moderation.judge.persist import DEFAULT_MODEL, load_state, save_state
+from moderation.labels import FLAGS, STANCE_PREFIX
+from moderation.normalise import normalise
+from moderation.records import Comment
+from moderation.verdict import Verdict
+
+DEFAULT_MAX_CHARS = 5000
+DEFAULT_BATCH_SIZE = 1000
+REASONS_PER_FLAG = 6
+
+Scorable = str | Comment | Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    id: str | None
+    text: str
+    target: str | None
+    article_id: str | None
+    parent_id: str | None
+
+
+def _as_item(value: Scorable, position: int) -> _Item:
+    if isinstance(value, str):
+        return _Item(str(position), value, None, None, None)
+    if isinstance(value, Comment):
+        return _Item(value.id, value.text, None, value.article_id, value.parent_id)
+    if isinstance(value, Mapping):
+        text = value.get("text")
+        if not isinstance(text, str):
+            raise ModelError(f"item {position}: 'text' must be a string; got {type(text).__name__}")
+        return _Item(
+            str(value.get("id", position)),
+            text,
+            value.get("target"),
+            value.get("article_id"),
+            value.get("parent_id"),
+        )
+    raise ModelError(
+        f"item {position}: cannot score a {type(value).__name__}; give str, Comment or dict"
+    )
+
+
+_UNSEEN = np.iinfo(np.int64).max // 2
+
+
+def _ranked_reasons(
+    features: Any, spans: BatchSpans, weights: Sequence[np.ndarray], top: int
+) -> list[list[list[tuple[str, float]]]]:
+    """Per weight vector and per document of ``spans``, the words whose n-grams add most to
+    ``features @ weights``.
+
+    Each column's contribution (value times weight) is credited once, to the first n-gram of
+    the document that has it; a word's total is the sum of its n-grams' credits in span order;
+    a dense signal's contribution replaces the total of its ``"[name]"``. Words are ranked by
+    total (ties: first seen) and the ``top`` positive ones kept, rounded to three decimals:
+    what summing over :meth:`CommentFeaturiser.feature_spans` one comment at a time gives.
+    """
+    features = features.tocsr()
+    if not features.has_sorted_indices:  # the featuriser's are; the lookups below need it
+        features = features.sorted_indices()
+    n_rows, n_columns = features.shape
+    documents = spans.documents
+    place = np.full(n_rows, -1, dtype=np.int64)
+    place[documents] = np.arange(documents.size)
+    # The documents' entries, document by document (columns sorted within each).
+    lengths = np.diff(features.indptr)[documents]
+    entries = ragged_indices(features.indptr[:-1][documents], lengths)
+    entry_places = np.repeat(np.arange(documents.size), lengths)
+    entry_columns = features.indices[entries].astype(np.int64)
+    entry_values = features.data[entries]
+    entry_keys = entry_places * n_columns + entry_columns
+    n_labels = spans.label_places.size
+    span_index = np.arange(spans.rows.size)
+    seen_at = np.full(n_labels, _UNSEEN, dtype=np.int64)
+    np.minimum.at(seen_at, spans.labels, span_index)
+    values = np.zeros(spans.rows.size, dtype=features.dtype)
+    if spans.rows.size and entries.size:
+        keys = place[spans.rows] * n_columns + spans.columns
+        where = np.minimum(np.searchsorted(entry_keys, keys), entries.size - 1)
+        found = entry_keys[where] == keys
+        first = np.full(entries.size, _UNSEEN, dtype=np.int64)
+        np.minimum.at(first, where[found], span_index[found])
+        credited = found & (first[where] == span_index)  # the column's first n-gram
+        values = np.where(credited, entry_values[where], 0)
+    dense = np.flatnonzero(entry_columns >= spans.n_columns)
+    signal = entry_columns[dense] - spans.n_columns
+    dense_labels = spans.dense_labels[entry_places[dense], signal]
+    unseen = seen_at[dense_labels] == _UNSEEN
+    seen_at[dense_labels[unseen]] = _UNSEEN + 1 + signal[unseen]
+    dense_values = entry_values[dense]
+    results = []
+    for weight in weights:
+        credits = (values * weight[spans.columns]).astype(np.float64)
+        totals = np.bincount(spans.labels, credits, n_labels).astype(np.float64, copy=False)
+        totals[dense_labels] = dense_values * weight[entry_columns[dense]]
+        candidates = np.flatnonzero(totals > 0)
+        owners = spans.label_places[candidates]
+        order = np.lexsort((seen_at[candidates], -totals[candidates], owners))
+        candidates, owners = candidates[order], owners[order]
+        starts = np.flatnonzero(np.diff(owners, prepend=-1) != 0)
+        rank = np.arange(owners.size) - np.repeat(starts, np.diff(starts, append=owners.size))
+        candidates, owners = candidates[rank < top], owners[rank < top]
+        result: list[list[tuple[str, float]]] = [[] for _ in range(spans.documents.size)]
+        for label, owner, total in zip(
+            candidates.tolist(), owners.tolist(), totals[candidates].tolist(), strict=True
+        ):
+            result[owner].append((spans.text(label), round(total, 3)))
+        results.append(result)
+    return results
+
+
+class Moderator:
+    """Judge comments: stance per target, spam and incitement with calibrated scores.
+
+    Parameters
+    ----------
+    featuriser : CommentFeaturiser
+        Fitted featuriser shared by every head.
+    heads : dict of str to LogisticHead
+        Fitted heads: ``"spam"``, ``"incitement"`` and ``"stance:<target>"`` per target.
+    default_target : str
+        The stance target used when neither the comment nor the caller names one.
+    metadata : dict, optional
+        Training data, metrics and versions, as written to the model card.
+    thresholds, remove_thresholds : dict of str to float, optional
+        Override the flag thresholds the heads chose on cross-validation.
+    max_chars : int, default=5000
+        Longer comments are judged on their first ``max_chars`` characters and marked.
+
+    Examples
+    --------
+    >>> moderator = Moderator.load()                                   # doctest: +SKIP
+    >>> [v.stance for v in moderator.score(["Slava Ukraini!", "Subscribe to my channel"])]
+    ...                                                                # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        featuriser: CommentFeaturiser,
+        heads: Mapping[str, LogisticHead],
+        *,
+        default_target: str,
+        metadata: Mapping[str, Any] | None = None,
+        thresholds: Mapping[str, float] | None = None,
+        remove_thresholds: Mapping[str, float] | None = None,
+        max_chars: int = DEFAULT_MAX_CHARS,
+    ) -> None:
+        self.featuriser = featuriser
+        self.heads = dict(heads)
+        self.default_target = default_target
+        self.metadata = dict(metadata or {})
+        self.max_chars = max_chars
+        missing = [flag for flag in FLAGS if flag not in self.heads]
+        if missing:
+            raise ModelError(f"a model needs the heads {FLAGS}; missing {missing}")
+        if STANCE_PREFIX + default_target not in self.heads:
+            raise ModelError(
+                f"default target {default_target!r} has no stance head; targets: {self.targets}"
+            )
+        self.thresholds = {flag: self.heads[flag].threshold_ for flag in FLAGS}
+        self.remove_thresholds = {flag: self.heads[flag].remove_threshold_ for flag in FLAGS}
+        for name, values, store in (
+            ("threshold", thresholds, self.thresholds),
+            ("remove threshold", remove_thresholds, self.remove_thresholds),
+        ):
+            for flag, value in (values or {}).items():
+                if flag not in FLAGS:
+                    raise ModelError(f"unknown flag {flag!r} for a {name}; flags: {FLAGS}")
+                if not 0.0 <= float(value) <= 1.0:
+                    raise ModelError(f"{name} {flag}={value!r} must be between 0 and 1")
+                store[flag] = float(value)
+
+    # -- loading and saving ----------------------------------------------------------------
+
+    @property
+    def targets(self) -> list[str]:
+        """Stance targets this model has a head for."""
+        return sorted(n[len(STANCE_PREFIX) :] for n in self.heads if n.startswith(STANCE_PREFIX))
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, **overrides: Any) -> Moderator:
+        """Load a model file checked against its card (the bundled default when ``path`` is None).
+
+        Raises
+        ------
+        ModelError
+            The file or its card is missing, the checksum or schema does not match, or a label
+            set differs from the card's. Never load a model from an untrusted source.
+        """
+        model_path = Path(path) if path is not None else DEFAULT_MODEL
+        state, card = load_state(model_path)
+        try:
+            featuriser = CommentFeaturiser(**state["featuriser"]["params"])
+            featuriser.buckets_ = np.asarray(state["featuriser"]["buckets"], dtype=np.int64)
+            featuriser.idf_ = np.asarray(state["featuriser"]["idf"], dtype=np.float32)
+            featuriser.n_word_features_ = int(state["featuriser"]["n_word_features"])
+            heads = {name: LogisticHead.from_state(h) for name, h in state["heads"].items()}
+        except (KeyError, TypeError, ValueError) as error:
+            raise ModelError(
+                f"{model_path}: model file lacks a field of its schema ({error})"
+            ) from error
+        for name, head in heads.items():
+            expected = card.get("labels", {}).get(name)
+            if expected != [str(c) for c in head.classes_]:
+                raise ModelError(
+                    f"{model_path}: head {name!r} has labels {head.classes_.tolist()}, its card "
+                    f"says {expected}; refusing a model whose label set is not the card's"
+                )
+        return cls(
+            featuriser, heads, default_target=state["default_target"], metadata=card, **overrides
+        )
+
+    def to_state(self) -> dict[str, Any]:
+        """All fitted parameters as plain arrays and values."""
+        return {
+            "default_target": self.default_target,
+            "featuriser": {
+                "params": self.featuriser.get_params(),
+                "buckets": self.featuriser.buckets_,
+                "idf": self.featuriser.idf_,
+                "n_word_features": self.featuriser.n_word_features_,
+            },
+            "heads": {name: head.to_state() for name, head in sorted(self.heads.items())},
+        }
+
+    def save(self, path: str | Path, card: Mapping[str, Any]) -> dict[str, Any]:
+        """Write the model and its card; return the card with the file's sha256."""
+        labels = {
+            name: [str(c) for c in head.classes_] for name, head in sorted(self.heads.items())
+        }
+        return save_state(self.to_state(), Path(path), {**card, "labels": labels})
+
+    # -- scoring ---------------------------------------------------------------------------
+
+    def _stance_head(self, target: str) -> LogisticHead:
+        head = self.heads.get(STANCE_PREFIX + target)
+        if head is None:
+            raise ModelError(f"no stance head for target {target!r}; this model has {self.targets}")
+        return head
+
+    def _score_batch(self, items: Sequence[_Item], target: str | None) -> list[Verdict]:
+        texts = [item.text[: self.max_chars] for item in items]
+        features, grams = self.featuriser.transform_with_grams(texts)
+        flag_scores = {flag: self.heads[flag].predict_proba(features)[:, 1] for flag in FLAGS}
+        targets = [item.target or target or self.default_target for item in items]
+        distinct_targets = list(dict.fromkeys(targets))
+        heads = {name: self._stance_head(name) for name in distinct_targets}
+        if len(distinct_targets) == 1:  # rows are scored independently: no need to split
+            probabilities = {
+                distinct_targets[0]: heads[distinct_targets[0]].predict_proba(features)
+            }
+            row_in_target = range(len(items))
+        else:
+            probabilities, positions = {}, np.zeros(len(items), dtype=np.int64)
+            for name in distinct_targets:
+                rows = [i for i, t in enumerate(targets) if t == name]
+                probabilities[name] = heads[name].predict_proba(features[rows])
+                positions[rows] = np.arange(len(rows))
+            row_in_target = positions.tolist()
+        four = itertools.repeat(4)
+        stance_scores, stances = {}, {}
+        for name, p in probabilities.items():
+            labels = [str(c) for c in heads[name].classes_]
+            stance_scores[name] = [
+                dict(zip(labels, map(round, row, four), strict=False)) for row in p.tolist()
+            ]  # strict=False: ``four`` repeats forever; each row has one value per label
+            stances[name] = [labels[k] for k in np.argmax(p, axis=1).tolist()]
+        raised = {flag: flag_scores[flag] >= self.thresholds[flag] for flag in FLAGS}
+        removed = np.zeros(len(items), dtype=bool)
+        for flag in FLAGS:
+            if self.remove_thresholds[flag] is not None:
+                removed |= raised[flag] & (flag_scores[flag] >= self.remove_thresholds[flag])
+        reasons: list[dict[str, list[tuple[str, float]]]] = [{} for _ in items]
+        flagged = np.flatnonzero(np.logical_or.reduce([raised[flag] for flag in FLAGS]))
+        if flagged.size:
+            spans = self.featuriser.batch_spans(grams, flagged)
+            weights = [self._class_weights(self.heads[flag], 1) for flag in FLAGS]
+            ranked = _ranked_reasons(features, spans, weights, REASONS_PER_FLAG)
+            for flag, per_row in zip(FLAGS, ranked, strict=True):
+                for row, pairs in zip(flagged.tolist(), per_row, strict=True):
+                    if raised[flag][row]:
+                        reasons[row][flag] = pairs
+        # Which flags are raised, as one code per comment: bit k is FLAGS[k].
+        codes = sum(raised[flag].astype(np.int64) << bit for bit, flag in enumerate(FLAGS))
+        flag_sets = [
+            tuple(f for bit, f in enumerate(FLAGS) if code >> bit & 1) for code in range(4)
+        ]
+        actions = np.where(removed, 2, np.minimum(codes, 1)).tolist()
+        action_names = ("approve", "review", "remove")
+        spam = list(map(round, flag_scores["spam"].tolist(), four))
+        incitement = list(map(round, flag_scores["incitement"].tolist(), four))
+        verdicts = []
+        for i, (item, name, offset, code, action) in enumerate(
+            zip(items, targets, row_in_target, codes.tolist(), actions, strict=True)
+        ):
+            verdicts.append(
+                Verdict(
+                    id=item.id,
+                    text=item.text,
+                    target=name,
+                    stance=stances[name][offset],
+                    stance_scores=stance_scores[name][offset],
+                    spam=spam[i],
+                    incitement=incitement[i],
+                    flags=list(flag_sets[code]),
+                    action=action_names[action],
+                    reasons=reasons[i],
+                    article_id=item.article_id,
+                    parent_id=item.parent_id,
+                    truncated=len(item.text) > self.max_chars,
+                )
+            )
+        return verdicts
+
+    def score(self, items: Iterable[Scorable], *, target: str | None = None) -> list[Verdict]:
+        """Judge comments (texts, :class:`Comment` records or dicts with ``"text"``)."""
+        return list(self.score_stream(items, target=target))
+
+    def score_stream(
+        self,
+        items: Iterable[Scorable],
+        *,
+        target: str | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> Iterator[Verdict]:
+        """Yield verdicts lazily, in input order, scoring ``batch_size`` comments at a time."""
+        batch: list[_Item] = []
+        for position, value in enumerate(items, start=1):
+            batch.append(_as_item(value, position))
+            if len(batch) >= batch_size:
+                yield from self._score_batch(batch, target)
+                batch = []
+        if batch:
+            yield from self._score_batch(batch, target)
+
+    # -- explanations ----------------------------------------------------------------------
+
+    @staticmethod
+    def _class_weights(head: LogisticHead, class_index: int) -> np.ndarray:
+        """Per-column weights pushing ``head`` towards one class."""
+        coef = head.coef_
+        if coef.shape[0] == 1:
+            return coef[0] if class_index == 1 else -coef[0]
+        return coef[class_index] - coef.mean(axis=0)
+
+    def _reasons(
+        self, text: str, row: Any, head: LogisticHead, class_index: int, top: int = REASONS_PER_FLAG
+    ) -> list[tuple[str, float]]:
+        """The n-grams (credited to words) that pushed ``head`` towards a class, by weight."""
+        spans = self.featuriser.batch_spans(self.featuriser.batch_grams([normalise(text)]), [0])
+        return _ranked_reasons(row, spans, [self._class_weights(head, class_index)], top)[0][0]
+
+    def explain(
+        self, text: str, *, target: str | None = None, top: int = REASONS_PER_FLAG
+    ) -> dict[str, Any]:
+        """Scores and the n-grams that pushed each decision, and by how much.
+
+        Returns a dict with, per flag, its score and the n-grams raising it; and for stance the
+        predicted label and the n-grams pushing towards it (weights are contributions to the
+        decision score: feature value times coefficient, summed per word).
+        """
+        verdict = self.score([text], target=target)[0]
+        row = self.featuriser.transform([text[: self.max_chars]])[0]
+        head = self._stance_head(verdict.target)
+        stance_index = int(np.flatnonzero(head.classes_ == verdict.stance)[0])
+        result: dict[str, Any] = {
+            "stance": {
+                "label": verdict.stance,
+                "scores": verdict.stance_scores,
+                "ngrams": self._reasons(text, row, head, stance_index, top),
+            }
+        }
+        for flag in FLAGS:
+            result[flag] = {
+                "score": getattr(verdict, flag),
+                "threshold": self.thresholds[flag],
+                "flagged": flag in verdict.flags,
+                "ngrams": self._reasons(text, row, self.heads[flag], 1, top),
+            }
+        return result

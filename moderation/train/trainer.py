@@ -1,0 +1,301 @@
+"""Train a Moderator from labeled rows and write it with its model card.
+
+``train.py`` and ``moderation train`` both call :func:`train_and_save`. Training is
+deterministic: the same rows and options give the same model and the same metrics.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from moderation.errors import DataError
+from moderation.judge.features import CommentFeaturiser
+from moderation.judge.heads import LogisticHead
+from moderation.judge.moderator import Moderator
+from moderation.labels import DEFAULT_TARGET, FLAGS, STANCE_PREFIX
+from moderation.train.corpora import LabeledRow, data_hash, dedupe
+
+# The flag threshold sends a comment to review; incitement's is set for 0.8 precision because
+# its scores on text unlike the corpus (measured on ETHOS) run lower, and a missed call to
+# violence costs more than a second look. Removal needs DEFAULT_REMOVE_PRECISION for both.
+DEFAULT_PRECISION = {"spam": 0.9, "incitement": 0.8}
+DEFAULT_REMOVE_PRECISION = 0.97
+# train.py refuses to write a default model whose cross-validated quality falls below these.
+DEFAULT_FLOORS = {"spam": 0.85, "incitement": 0.70, STANCE_PREFIX + DEFAULT_TARGET: 0.70}
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingOptions:
+    """Settings for :func:`train_moderator`.
+
+    Attributes
+    ----------
+    precision : dict
+        Per flag, the cross-validated precision its threshold must reach, or ``None`` for the
+        threshold with the best cross-validated F1 (see :class:`LogisticHead`). Flags left out
+        keep :data:`DEFAULT_PRECISION`.
+    remove_precision : float
+        Precision of the stricter automatic-removal threshold.
+    cv : int
+        Folds for choosing C, calibration and thresholds.
+    random_state : int
+        Seed of every random choice.
+    default_target : str
+        The stance target scored when none is named.
+    deduplicate : bool
+        Drop rows repeating an earlier row's text before training (copies inflate CV scores).
+    n_jobs : int or None
+        Processes for the cross-validation fits; the results do not depend on it.
+    """
+
+    precision: Mapping[str, float | None] = field(default_factory=lambda: dict(DEFAULT_PRECISION))
+    remove_precision: float = DEFAULT_REMOVE_PRECISION
+    cv: int = 5
+    random_state: int = 0
+    default_target: str = DEFAULT_TARGET
+    deduplicate: bool = True
+    n_jobs: int | None = 2
+
+
+def _versions() -> dict[str, str]:
+    import joblib
+    import nltk
+    import scipy
+    import sklearn
+
+    from moderation import __version__
+
+    return {
+        "moderation": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "scikit-learn": sklearn.__version__,
+        "joblib": joblib.__version__,
+        "nltk": nltk.__version__,
+    }
+
+
+def _label_counts(rows: Sequence[LabeledRow]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for flag in FLAGS:
+        values = Counter(getattr(r, flag) for r in rows if getattr(r, flag) is not None)
+        counts[flag] = {str(k): v for k, v in sorted(values.items())}
+    for target in sorted({r.target for r in rows if r.stance is not None}):
+        values = Counter(r.stance for r in rows if r.stance is not None and r.target == target)
+        counts[STANCE_PREFIX + target] = dict(sorted(values.items()))
+    return counts
+
+
+def missing_heads(rows: Sequence[LabeledRow], default_target: str = DEFAULT_TARGET) -> list[str]:
+    """Heads every model needs (both flags, the default stance target) that ``rows`` cannot
+    train: a flag without both labels, or no stance rows for the default target."""
+    counts = _label_counts(rows)
+    missing = [flag for flag in FLAGS if len(counts[flag]) < 2]
+    if STANCE_PREFIX + default_target not in counts:
+        missing.append(STANCE_PREFIX + default_target)
+    return missing
+
+
+def supplement(
+    rows: Sequence[LabeledRow], corpus: Sequence[LabeledRow], heads: Sequence[str]
+) -> list[LabeledRow]:
+    """Add the corpus rows' labels for ``heads`` only: the given rows alone train the others.
+
+    A spam-only corpus (the YouTube collection, say) then trains the spam head by itself, and
+    the project's corpus provides the incitement and stance heads every model needs.
+    """
+    keep_stance = any(h.startswith(STANCE_PREFIX) for h in heads)
+    added = []
+    for row in corpus:
+        labels = {
+            "spam": row.spam if "spam" in heads else None,
+            "incitement": row.incitement if "incitement" in heads else None,
+            "stance": row.stance if keep_stance else None,
+        }
+        if any(value is not None for value in labels.values()):
+            added.append(
+                LabeledRow(row.text, target=row.target, source=row.source, line=row.line, **labels)
+            )
+    return [*rows, *added]
+
+
+def train_moderator(
+    rows: Sequence[LabeledRow], options: TrainingOptions | None = None
+) -> tuple[Moderator, dict[str, Any]]:
+    """Fit the featuriser on every text and each head on the rows carrying its label.
+
+    Returns the Moderator and the card: data counts and hash, cross-validated metrics and
+    thresholds per head, library versions.
+
+    Raises
+    ------
+    DataError
+        A flag head has no rows, or the default target has no stance rows.
+    """
+    options = options or TrainingOptions()
+    started = time.perf_counter()
+    given = len(rows)
+    if options.deduplicate:
+        rows = dedupe(rows)
+    counts = _label_counts(rows)
+    for flag in FLAGS:
+        if len(counts[flag]) < 2:
+            raise DataError(
+                f"no {flag} head can be trained: the data needs rows labeled {flag}=0 and "
+                f"{flag}=1 (got {counts[flag] or 'none'}); add the project corpus with "
+                "--data seeds/labeled"
+            )
+    if STANCE_PREFIX + options.default_target not in counts:
+        raise DataError(
+            f"no stance rows for the default target {options.default_target!r}; add some or "
+            "add the project corpus with --data seeds/labeled"
+        )
+    featuriser = CommentFeaturiser().fit([r.text for r in rows])
+    features = featuriser.transform([r.text for r in rows])
+    heads: dict[str, LogisticHead] = {}
+    for name in counts:
+        if name in FLAGS:
+            index = [i for i, r in enumerate(rows) if getattr(r, name) is not None]
+            labels = [getattr(rows[i], name) for i in index]
+            precision = options.precision.get(name, DEFAULT_PRECISION[name])
+        else:
+            target = name[len(STANCE_PREFIX) :]
+            index = [i for i, r in enumerate(rows) if r.stance is not None and r.target == target]
+            labels = [rows[i].stance for i in index]
+            precision = 0.9
+        heads[name] = LogisticHead(
+            cv=options.cv,
+            precision=precision,
+            remove_precision=options.remove_precision,
+            random_state=options.random_state,
+            n_jobs=options.n_jobs,
+        ).fit(features[index], np.asarray(labels))
+    moderator = Moderator(featuriser, heads, default_target=options.default_target)
+    card = {
+        "data": {
+            "files": sorted({r.source for r in rows}),
+            "rows_given": given,
+            "rows_used": len(rows),
+            "deduplicated": options.deduplicate,
+            "label_counts": counts,
+            "sha256": data_hash(rows),
+        },
+        "default_target": options.default_target,
+        "features": {
+            "kept_buckets": int(featuriser.buckets_.size),
+            "word_buckets": int(featuriser.n_word_features_),
+            **{k: v for k, v in featuriser.get_params().items()},
+        },
+        "heads": {
+            name: {
+                "C": head.C_,
+                "threshold": head.threshold_,
+                "remove_threshold": head.remove_threshold_,
+                "cv_metrics": head.cv_metrics_,
+            }
+            for name, head in heads.items()
+        },
+        "training": {
+            "cv_folds": options.cv,
+            "random_state": options.random_state,
+            "seconds": round(time.perf_counter() - started, 1),
+        },
+        "versions": _versions(),
+    }
+    return moderator, card
+
+
+def headline_metrics(card: Mapping[str, Any]) -> dict[str, float]:
+    """One cross-validated number per head: F1 at the threshold for flags, macro-F1 for stance."""
+    out = {}
+    for name, head in card["heads"].items():
+        metrics = head["cv_metrics"]
+        out[name] = metrics["f1"] if name in FLAGS else metrics["macro_f1"]
+    return out
+
+
+def _threshold_rule(metrics: Mapping[str, Any]) -> str:
+    """How a flag's threshold was chosen, for the card: its precision target, or F1-best."""
+    if metrics["precision_target"] is None:
+        return "F1-best, no precision target"
+    met = "" if metrics["precision_target_met"] else ", not reached: F1-best used"
+    return f"{metrics['precision_target']}{met}"
+
+
+def format_card_markdown(card: Mapping[str, Any]) -> str:
+    """A readable model card."""
+    lines = [
+        f"# Model card: {card.get('model_file', 'model')}",
+        "",
+        f"sha256 `{card.get('sha256', '')}`, schema version {card.get('schema_version')}.",
+        "",
+        "## Data",
+        "",
+        f"{card['data']['rows_used']} rows used ({card['data']['rows_given']} given, exact "
+        f"duplicates dropped: {card['data']['deduplicated']}), data sha256 "
+        f"`{card['data']['sha256'][:16]}…`, from: {', '.join(card['data']['files'])}.",
+        "",
+        "| head | label counts |",
+        "|---|---|",
+    ]
+    for name, counts in card["data"]["label_counts"].items():
+        lines.append(f"| {name} | {', '.join(f'{k}: {v}' for k, v in counts.items())} |")
+    lines += [
+        "",
+        f"## Cross-validated metrics ({card['training']['cv_folds']}-fold, out-of-fold, "
+        f"random_state {card['training']['random_state']})",
+        "",
+        "| head | C | precision | recall | F1 | threshold (target precision) | remove threshold |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, head in card["heads"].items():
+        m = head["cv_metrics"]
+        if name in FLAGS:
+            remove = head["remove_threshold"]
+            lines.append(
+                f"| {name} | {head['C']:g} | {m['precision']:.3f} | {m['recall']:.3f} | "
+                f"{m['f1']:.3f} | {head['threshold']:.3f} ({_threshold_rule(m)}) | "
+                + (
+                    f"{remove:.3f} ({m['remove']['precision_target']})"
+                    if remove is not None
+                    else "none"
+                )
+                + " |"
+            )
+        else:
+            per_class = ", ".join(f"{k} {v:.3f}" for k, v in m["f1"].items())
+            lines.append(
+                f"| {name} | {head['C']:g} | | | macro-F1 {m['macro_f1']:.3f} "
+                f"(accuracy {m['accuracy']:.3f}; {per_class}) | | |"
+            )
+    lines += [
+        "",
+        "## Versions",
+        "",
+        ", ".join(f"{k} {v}" for k, v in card["versions"].items()),
+        "",
+        f"Trained in {card['training']['seconds']} s.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def train_and_save(
+    rows: Sequence[LabeledRow], output: Path, options: TrainingOptions | None = None
+) -> dict[str, Any]:
+    """Train, write the model with its ``.card.json`` and ``.card.md``; return the card."""
+    moderator, card = train_moderator(rows, options)
+    card = moderator.save(output, card)
+    output.with_name(output.stem + ".card.md").write_text(
+        format_card_markdown(card), encoding="utf-8"
+    )
+    return card
