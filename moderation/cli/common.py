@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 import click
 
+from moderation.errors import ModerationError
 from moderation.labels import FLAGS
 from moderation.parse import FIELD_ROLES, FORMATS
 from moderation.pipeline.writers import json_line
@@ -19,6 +21,24 @@ DEFAULT_DATA = (
     else str(Path(__file__).resolve().parents[2] / "seeds" / "labeled")
 )
 DEFAULT_OUTPUT_MODEL = "models/default.joblib"
+
+
+class ModerationCommand(click.Command):
+    """A click command that reports the library's errors as clean messages: the one place where
+    a :class:`~moderation.errors.ModerationError` becomes a :class:`click.ClickException`
+    (``Error: ...`` on stderr, exit status 1), whichever command or caller (``train.py``) runs.
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ModerationError as error:
+            raise click.ClickException(str(error)) from error
+
+
+def command(name: str) -> Callable[[Callable[..., object]], ModerationCommand]:
+    """``@click.command(name)`` with :class:`ModerationCommand`: use it for every command."""
+    return click.command(name, cls=ModerationCommand)
 
 
 def parse_fields(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict:

@@ -13,6 +13,7 @@ import click
 
 from moderation.cli.common import (
     RejectionLog,
+    command,
     field_option,
     format_option,
     input_argument,
@@ -60,7 +61,7 @@ index_help = (
 )
 
 
-@click.command("dedup")
+@command("dedup")
 @input_argument
 @output_option
 @output_format_option

@@ -6,12 +6,12 @@ import json
 
 import click
 
-from moderation.cli.common import model_option, parse_flag_values
+from moderation.cli.common import command, model_option, parse_flag_values
 from moderation.errors import ModerationError
 from moderation.pipeline.writers import open_output
 
 
-@click.command("evaluate")
+@command("evaluate")
 @click.argument("data", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
 @model_option
 @click.option(

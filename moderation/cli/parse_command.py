@@ -9,6 +9,7 @@ import click
 
 from moderation.cli.common import (
     RejectionLog,
+    command,
     field_option,
     format_option,
     input_argument,
@@ -23,7 +24,7 @@ from moderation.pipeline.writers import RowWriter, open_output
 from moderation.records import Rejection
 
 
-@click.command("parse")
+@command("parse")
 @input_argument
 @output_option
 @format_option

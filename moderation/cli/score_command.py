@@ -15,6 +15,7 @@ import click
 
 from moderation.cli.common import (
     RejectionLog,
+    command,
     field_option,
     format_option,
     input_argument,
@@ -66,7 +67,7 @@ def _startup_objects_frozen() -> Iterator[None]:
             gc.unfreeze()
 
 
-@click.command("score")
+@command("score")
 @input_argument
 @output_option
 @model_option

@@ -9,6 +9,7 @@ import click
 from moderation.cli.common import (
     DEFAULT_DATA,
     DEFAULT_OUTPUT_MODEL,
+    command,
     parse_flag_values,
 )
 from moderation.errors import ModerationError
@@ -36,7 +37,7 @@ def parse_precisions(
     return parsed
 
 
-@click.command("train")
+@command("train")
 @click.argument("more_data", nargs=-1, type=click.Path(exists=True), metavar="[PATH]...")
 @click.option(
     "--data",

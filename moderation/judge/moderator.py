@@ -32,7 +32,9 @@ Scorable = str | Comment | Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
-class _Item:
+class ScoringItem:
+    """One comment as the judge needs it: what worker processes receive as a plain tuple."""
+
     id: str | None
     text: str
     target: str | None
@@ -40,16 +42,17 @@ class _Item:
     parent_id: str | None
 
 
-def _as_item(value: Scorable, position: int) -> _Item:
+def scoring_item(value: Scorable, position: int) -> ScoringItem:
+    """A text, :class:`Comment` or mapping as a :class:`ScoringItem` (``position`` names it)."""
     if isinstance(value, str):
-        return _Item(str(position), value, None, None, None)
+        return ScoringItem(str(position), value, None, None, None)
     if isinstance(value, Comment):
-        return _Item(value.id, value.text, None, value.article_id, value.parent_id)
+        return ScoringItem(value.id, value.text, None, value.article_id, value.parent_id)
     if isinstance(value, Mapping):
         text = value.get("text")
         if not isinstance(text, str):
             raise ModelError(f"item {position}: 'text' must be a string; got {type(text).__name__}")
-        return _Item(
+        return ScoringItem(
             str(value.get("id", position)),
             text,
             value.get("target"),
@@ -259,7 +262,8 @@ class Moderator:
             raise ModelError(f"no stance head for target {target!r}; this model has {self.targets}")
         return head
 
-    def _score_batch(self, items: Sequence[_Item], target: str | None) -> list[Verdict]:
+    def score_items(self, items: Sequence[ScoringItem], target: str | None) -> list[Verdict]:
+        """Score one batch of prepared items (``target`` for items without their own)."""
         texts = [item.text[: self.max_chars] for item in items]
         features, grams = self.featuriser.transform_with_grams(texts)
         flag_scores = {flag: self.heads[flag].predict_proba(features)[:, 1] for flag in FLAGS}
@@ -345,14 +349,14 @@ class Moderator:
         batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> Iterator[Verdict]:
         """Yield verdicts lazily, in input order, scoring ``batch_size`` comments at a time."""
-        batch: list[_Item] = []
+        batch: list[ScoringItem] = []
         for position, value in enumerate(items, start=1):
-            batch.append(_as_item(value, position))
+            batch.append(scoring_item(value, position))
             if len(batch) >= batch_size:
-                yield from self._score_batch(batch, target)
+                yield from self.score_items(batch, target)
                 batch = []
         if batch:
-            yield from self._score_batch(batch, target)
+            yield from self.score_items(batch, target)
 
     # -- explanations ----------------------------------------------------------------------
 

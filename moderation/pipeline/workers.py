@@ -30,8 +30,8 @@ from moderation.judge.moderator import (
     DEFAULT_MAX_CHARS,
     Moderator,
     Scorable,
-    _as_item,
-    _Item,
+    ScoringItem,
+    scoring_item,
 )
 from moderation.records import Comment
 from moderation.verdict import Verdict
@@ -96,7 +96,7 @@ def _score_in_worker(
     if _load_error is not None:
         raise _load_error
     assert _moderator is not None
-    verdicts = _moderator._score_batch([_Item(*item) for item in items], target)
+    verdicts = _moderator.score_items([ScoringItem(*item) for item in items], target)
     prepared = _prepare([item[1] for item in items]) if _prepare is not None else None
     return [
         (
@@ -142,10 +142,10 @@ def _verdicts(items: list[_ItemTuple], answers: list[_VerdictTuple]) -> Iterator
 
 
 def _item_tuple(value: Scorable, position: int) -> _ItemTuple:
-    """What a worker needs of one comment, as a plain tuple (what ``_as_item`` gives)."""
-    if isinstance(value, Comment):  # what `moderation score` sends: no _Item in between
+    """What a worker needs of one comment, as a plain tuple (what ``scoring_item`` gives)."""
+    if isinstance(value, Comment):  # what `moderation score` sends: no ScoringItem in between
         return (value.id, value.text, None, value.article_id, value.parent_id)
-    item = _as_item(value, position)
+    item = scoring_item(value, position)
     return (item.id, item.text, item.target, item.article_id, item.parent_id)
 
 
@@ -264,7 +264,7 @@ def score_batches(
     if moderator is None:
         moderator = Moderator.load(model_path, **settings)
     for items in _batches(comments, batch_size):  # what a worker does, in this process
-        yield ScoredBatch(moderator._score_batch([_Item(*item) for item in items], target))
+        yield ScoredBatch(moderator.score_items([ScoringItem(*item) for item in items], target))
 
 
 def _pool_batches(

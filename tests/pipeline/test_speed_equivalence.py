@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from moderation import Comment, Moderator, Verdict, normalise
 from moderation.judge import features
 from moderation.judge.features import CommentFeaturiser
-from moderation.judge.moderator import FLAGS, REASONS_PER_FLAG, _as_item
+from moderation.judge.moderator import FLAGS, REASONS_PER_FLAG, scoring_item
 from moderation.parse import Input, ParseOptions, dumps
 from moderation.parse.text import html_to_text, normalise_whitespace
 from moderation.pipeline import workers as parallel
@@ -386,7 +386,7 @@ def reference_reasons(featuriser, text, row, head, class_index, top=REASONS_PER_
 
 
 def reference_score(moderator: Moderator, texts: Sequence[str]) -> list[Verdict]:
-    """Moderator._score_batch as first written, for bare texts and the default target."""
+    """Moderator.score_items as first written, for bare texts and the default target."""
     featuriser = ReferenceFeaturiser(moderator.featuriser)
     texts = [text[: moderator.max_chars] for text in texts]
     matrix = featuriser.transform(texts)
@@ -857,7 +857,7 @@ def test_summary_matches_reference(marked_verdicts) -> None:
     )
 
 
-def test_item_tuples_match_as_item() -> None:
+def test_item_tuples_match_scoring_item() -> None:
     values = [
         Comment(id="c1", text="hi", article_id="a", parent_id="p"),
         Comment(id="c2", text="x"),
@@ -866,7 +866,7 @@ def test_item_tuples_match_as_item() -> None:
         {"text": "no id"},
     ]
     for position, value in enumerate(values, start=1):
-        item = _as_item(value, position)
+        item = scoring_item(value, position)
         expected = (item.id, item.text, item.target, item.article_id, item.parent_id)
         assert parallel._item_tuple(value, position) == expected
 
