@@ -38,3 +38,7 @@ class DataError(ModerationError):
 
 class DuplicatesError(ModerationError):
     """Bad settings for duplicate finding, or an index built with other settings."""
+
+
+class OptionsError(ModerationError):
+    """A run's settings are out of range or do not fit together (``jobs=0``, say)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
+from moderation.batching import batched
 from moderation.dedup.finder import DuplicateFinder
 from moderation.dedup.shingles import ShingledBatch
 from moderation.verdict import Verdict
@@ -33,18 +34,8 @@ def mark_duplicates(
         Read when each batch is yielded, so it may grow while the stream runs.
     batch_size : int, default=1000
     """
-
-    def batches() -> Iterator[tuple[list[Verdict], None]]:
-        batch: list[Verdict] = []
-        for verdict in verdicts:
-            batch.append(verdict)
-            if len(batch) >= batch_size:
-                yield batch, None
-                batch = []
-        if batch:
-            yield batch, None
-
-    return mark_batches(batches(), finder, story_ids=story_ids)
+    batches = ((batch, None) for batch in batched(verdicts, batch_size))
+    return mark_batches(batches, finder, story_ids=story_ids)
 
 
 def mark_batches(
