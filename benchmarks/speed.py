@@ -143,11 +143,13 @@ def measure_sklearn(dump: Path, pipeline) -> int:  # noqa: ANN001
 
 
 def measure_scorer(dump: Path, jobs: int) -> int:
+    from moderation.pipeline.options import ScoreOptions
     from moderation.pipeline.workers import score_parallel
 
+    options = ScoreOptions(jobs=jobs, batch_size=BATCH)
     with dump.open(encoding="utf-8") as stream:
         rows = (json.loads(line) for line in stream)
-        return sum(1 for _ in score_parallel(None, rows, jobs=jobs, batch_size=BATCH))
+        return sum(1 for _ in score_parallel(rows, options))
 
 
 def command_has_jobs() -> bool:
@@ -176,6 +178,7 @@ def measure_score_pipeline(dump: Path, out: Path, jobs: int) -> int:
     from moderation.dedup import DuplicateFinder
     from moderation.parse import ParseOptions, parse
     from moderation.pipeline.marking import mark_duplicates
+    from moderation.pipeline.options import ScoreOptions
     from moderation.pipeline.summary import ScoreSummary
     from moderation.pipeline.workers import score_parallel
     from moderation.pipeline.writers import RowWriter, open_output
@@ -187,7 +190,7 @@ def measure_score_pipeline(dump: Path, out: Path, jobs: int) -> int:
     parsed = (record for record in records if isinstance(record, Comment))
     with open_output(out) as stream:
         writer = RowWriter(stream, "jsonl")
-        verdicts = score_parallel(None, parsed, jobs=jobs, batch_size=BATCH)
+        verdicts = score_parallel(parsed, ScoreOptions(jobs=jobs, batch_size=BATCH))
         for verdict in mark_duplicates(verdicts, finder, story_ids={}, batch_size=BATCH):
             summary.add(verdict)
             writer.write(verdict.to_dict())

@@ -119,6 +119,12 @@ class RejectionLog:
             self._stream.close()
 
 
+def tell(line: str) -> None:
+    """Show a line for the person running the command on stderr: what the pipeline's
+    ``notify`` callbacks are given (rejections as they are found, a resumed run)."""
+    click.echo(line, err=True)
+
+
 model_option = click.option(
     "--model",
     "model_path",

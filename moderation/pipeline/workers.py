@@ -7,8 +7,10 @@ batches are in flight, so memory does not grow with the stream, and verdicts com
 order and equal to those of
 :meth:`Moderator.score_stream <moderation.judge.moderator.Moderator.score_stream>`.
 
-Workers come from a ``forkserver`` that has imported the scoring code once (``spawn`` where
-there is no forkserver, as on Windows), so they start in a fraction of a second without
+All the settings (model, thresholds, target, ``jobs``, ``batch_size``) come in one
+:class:`~moderation.pipeline.options.ScoreOptions`, which is also what each worker is started
+with. Workers come from a ``forkserver`` that has imported the scoring code once (``spawn``
+where there is no forkserver, as on Windows), so they start in a fraction of a second without
 inheriting the caller's threads; a script that calls :func:`score_parallel` with ``jobs > 1``
 needs the usual ``if __name__ == "__main__":`` guard.
 """
@@ -18,28 +20,21 @@ from __future__ import annotations
 import gc
 import multiprocessing
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 from typing import Any, NamedTuple
 
+from moderation.batching import batched
 from moderation.errors import ModelError, ModerationError
-from moderation.judge.moderator import (
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_MAX_CHARS,
-    Moderator,
-    Scorable,
-    ScoringItem,
-    scoring_item,
-)
+from moderation.judge.moderator import Moderator, Scorable, ScoringItem, scoring_item
+from moderation.pipeline.options import ScoreOptions
+from moderation.pipeline.runtime import PRELOAD
 from moderation.records import Comment
 from moderation.verdict import Verdict
 
 # Batches queued per worker: one being scored, one waiting, so a worker never idles.
 BATCHES_PER_JOB = 2
-# Modules the forkserver imports once, before it forks workers.
-PRELOAD = ("moderation.judge.moderator",)
 
 _ItemTuple = tuple[str | None, str, str | None, str | None, str | None]
 _VerdictTuple = tuple[Any, ...]
@@ -48,6 +43,7 @@ _moderator: Moderator | None = None
 _load_error: ModerationError | None = None
 Prepare = Callable[[Sequence[str]], Any]
 _prepare: Prepare | None = None
+_target: str | None = None
 
 
 class ScoredBatch(NamedTuple):
@@ -66,37 +62,38 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _load_in_worker(
-    model_path: str | None, settings: dict[str, Any], prepare: Prepare | None = None
-) -> None:
+def load_moderator(options: ScoreOptions) -> Moderator:
+    """The run's model with its thresholds and truncation, as every scoring process loads it."""
+    return Moderator.load(options.model_path, **options.judge_settings())
+
+
+def _load_in_worker(options: ScoreOptions, prepare: Prepare | None = None) -> None:
     """Worker initializer: load the model once; keep a load error to raise with the first batch
     (an exception here would only say that the pool broke).
 
     What is loaded by then (modules, the model) lives as long as the worker: it is frozen out
     of garbage collection, which would otherwise walk it all again every few batches.
     """
-    global _moderator, _load_error, _prepare
+    global _moderator, _load_error, _prepare, _target
     from threadpoolctl import threadpool_limits
 
-    _prepare = prepare
+    _prepare, _target = prepare, options.target
 
     threadpool_limits(1)  # one process per core already: no BLAS threads on top
     try:
-        _moderator = Moderator.load(model_path, **settings)
+        _moderator = load_moderator(options)
     except ModerationError as error:
         _load_error = error
     gc.freeze()
 
 
-def _score_in_worker(
-    items: list[_ItemTuple], target: str | None
-) -> tuple[list[_VerdictTuple], Any]:
+def _score_in_worker(items: list[_ItemTuple]) -> tuple[list[_VerdictTuple], Any]:
     """Score one batch; answer only what the caller does not already have (not the text), and
     what ``prepare`` makes of the texts when the pool was given one."""
     if _load_error is not None:
         raise _load_error
     assert _moderator is not None
-    verdicts = _moderator.score_items([ScoringItem(*item) for item in items], target)
+    verdicts = _moderator.score_items([ScoringItem(*item) for item in items], _target)
     prepared = _prepare([item[1] for item in items]) if _prepare is not None else None
     return [
         (
@@ -150,46 +147,27 @@ def _item_tuple(value: Scorable, position: int) -> _ItemTuple:
 
 
 def _batches(items: Iterable[Scorable], batch_size: int) -> Iterator[list[_ItemTuple]]:
-    batch: list[_ItemTuple] = []
-    for position, value in enumerate(items, start=1):
-        batch.append(_item_tuple(value, position))
-        if len(batch) >= batch_size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    """Batches of what workers need of each comment, numbered from 1 across the stream."""
+    for batch in batched(enumerate(items, start=1), batch_size):
+        yield [_item_tuple(value, position) for position, value in batch]
 
 
 def score_parallel(
-    model_path: str | Path | None,
     comments: Iterable[Scorable],
+    options: ScoreOptions | None = None,
     *,
-    jobs: int = 1,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    target: str | None = None,
-    thresholds: Mapping[str, float] | None = None,
-    remove_thresholds: Mapping[str, float] | None = None,
-    max_chars: int = DEFAULT_MAX_CHARS,
     moderator: Moderator | None = None,
 ) -> Iterator[Verdict]:
-    """Judge comments in ``jobs`` processes; yield one verdict per comment, in input order.
+    """Judge comments in ``options.jobs`` processes; yield one verdict per comment, in order.
 
     Parameters
     ----------
-    model_path : str, Path or None
-        Model file (the bundled default when None). Never load a model from an untrusted source.
     comments : iterable of Comment, str or dict with "text"
-        Read lazily, ``batch_size`` at a time.
-    jobs : int, default=1
-        Worker processes. ``1`` scores in this process, with no workers.
-    batch_size : int, default=1000
-        Comments per batch sent to a worker.
-    target : str, optional
-        Stance target for comments that do not name one.
-    thresholds, remove_thresholds : dict of str to float, optional
-        Flag threshold overrides, as for :meth:`Moderator.load`.
-    max_chars : int, default=5000
-        Longer comments are judged on their start and marked truncated.
+        Read lazily, ``options.batch_size`` at a time.
+    options : ScoreOptions, optional
+        The model, its flag thresholds, ``max_chars``, the stance ``target`` for comments that
+        do not name one, ``jobs`` (``1`` scores in this process, with no workers) and
+        ``batch_size`` (comments per batch sent to a worker); the defaults when None.
     moderator : Moderator, optional
         The same model already loaded with these settings, used as it is when ``jobs`` is 1
         (the caller often loads it first to fail early).
@@ -202,40 +180,25 @@ def score_parallel(
     Raises
     ------
     ModelError
-        The model cannot be loaded, ``jobs`` or ``batch_size`` is below 1, a comment names a
-        target with no stance head (raised by the first batch that needs it), or a worker
-        process died (killed for lack of memory, say).
+        The model cannot be loaded, a comment names a target with no stance head (raised by
+        the first batch that needs it), or a worker process died (killed for lack of memory,
+        say).
 
     Examples
     --------
-    >>> verdicts = score_parallel(None, ["Subscribe to my channel!!", "Peace talks now"], jobs=2)
+    >>> texts = ["Subscribe to my channel!!", "Peace talks now"]
+    >>> verdicts = score_parallel(texts, ScoreOptions(jobs=2))          # doctest: +SKIP
     >>> [v.id for v in verdicts]                                        # doctest: +SKIP
     ['1', '2']
     """
-    for batch in score_batches(
-        model_path,
-        comments,
-        jobs=jobs,
-        batch_size=batch_size,
-        target=target,
-        thresholds=thresholds,
-        remove_thresholds=remove_thresholds,
-        max_chars=max_chars,
-        moderator=moderator,
-    ):
+    for batch in score_batches(comments, options, moderator=moderator):
         yield from batch.verdicts
 
 
 def score_batches(
-    model_path: str | Path | None,
     comments: Iterable[Scorable],
+    options: ScoreOptions | None = None,
     *,
-    jobs: int = 1,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    target: str | None = None,
-    thresholds: Mapping[str, float] | None = None,
-    remove_thresholds: Mapping[str, float] | None = None,
-    max_chars: int = DEFAULT_MAX_CHARS,
     moderator: Moderator | None = None,
     prepare: Prepare | None = None,
 ) -> Iterator[ScoredBatch]:
@@ -249,40 +212,26 @@ def score_batches(
     errors are those of :func:`score_parallel`; batches hold ``batch_size`` comments (the last
     one fewer).
     """
-    if jobs < 1:
-        raise ModelError(f"jobs={jobs!r}: use 1 or more worker processes")
-    if batch_size < 1:
-        raise ModelError(f"batch_size={batch_size!r}: use 1 or more comments per batch")
-    settings = {
-        "thresholds": dict(thresholds or {}),
-        "remove_thresholds": dict(remove_thresholds or {}),
-        "max_chars": max_chars,
-    }
-    if jobs > 1:
-        yield from _pool_batches(model_path, comments, jobs, batch_size, target, settings, prepare)
+    options = options if options is not None else ScoreOptions()
+    if options.jobs > 1:
+        yield from _pool_batches(comments, options, prepare)
         return
     if moderator is None:
-        moderator = Moderator.load(model_path, **settings)
-    for items in _batches(comments, batch_size):  # what a worker does, in this process
-        yield ScoredBatch(moderator.score_items([ScoringItem(*item) for item in items], target))
+        moderator = load_moderator(options)
+    for items in _batches(comments, options.batch_size):  # what a worker does, in this process
+        scorable = [ScoringItem(*item) for item in items]
+        yield ScoredBatch(moderator.score_items(scorable, options.target))
 
 
 def _pool_batches(
-    model_path: str | Path | None,
-    comments: Iterable[Scorable],
-    jobs: int,
-    batch_size: int,
-    target: str | None,
-    settings: dict[str, Any],
-    prepare: Prepare | None,
+    comments: Iterable[Scorable], options: ScoreOptions, prepare: Prepare | None
 ) -> Iterator[ScoredBatch]:
     """Scored batches from ``jobs`` worker processes, in input order, a bounded few in flight."""
-    path = str(model_path) if model_path is not None else None
     executor = ProcessPoolExecutor(
-        max_workers=jobs,
+        max_workers=options.jobs,
         mp_context=_context(),
         initializer=_load_in_worker,
-        initargs=(path, settings, prepare),
+        initargs=(options, prepare),
     )
     pending: deque[tuple[list[_ItemTuple], Future[tuple[list[_VerdictTuple], Any]]]] = deque()
 
@@ -292,9 +241,9 @@ def _pool_batches(
         return ScoredBatch(list(_verdicts(done, answers)), prepared)
 
     try:
-        for batch in _batches(comments, batch_size):
-            pending.append((batch, executor.submit(_score_in_worker, batch, target)))
-            if len(pending) >= BATCHES_PER_JOB * jobs:
+        for batch in _batches(comments, options.batch_size):
+            pending.append((batch, executor.submit(_score_in_worker, batch)))
+            if len(pending) >= BATCHES_PER_JOB * options.jobs:
                 yield finished()
         while pending:
             yield finished()

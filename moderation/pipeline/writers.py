@@ -122,11 +122,15 @@ class RowWriter:
 
 
 @contextlib.contextmanager
-def open_output(path: str | Path | None) -> Iterator[TextIO]:
+def open_output(path: str | Path | TextIO | None) -> Iterator[TextIO]:
     """Open ``path`` for writing text atomically (temporary file, then rename); ``-`` is stdout.
 
     If the block raises, the temporary file is removed and an existing output stays as it was.
+    A stream already open (anything with ``write``) is used as it is, and left open.
     """
+    if path is not None and not isinstance(path, str | Path):
+        yield path
+        return
     if path is None or str(path) == "-":
         stream = (
             io.TextIOWrapper(

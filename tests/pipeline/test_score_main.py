@@ -8,20 +8,18 @@ must leave the collector as it found it. Rows are the same with one worker proce
 from __future__ import annotations
 
 import gc
-import importlib
 import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
 
 import moderation.pipeline.checkpoint as checkpoint
 from moderation.cli import main
-from moderation.pipeline import workers as parallel
 from moderation.pipeline.checkpoint import ResumableOutput
-from tests.support import SEEDS
-
-# moderation.cli exports the click command under the module's name: fetch the module itself.
-score_module = importlib.import_module("moderation.cli.score_command")
+from moderation.pipeline.runtime import PRELOAD
+from tests.support import ROOT, SEEDS
 
 
 def _state(output: ResumableOutput) -> dict:
@@ -118,5 +116,16 @@ def test_one_or_two_jobs_write_the_same_bytes_with_checkpoints(tmp_path) -> None
     assert len(outputs[0].splitlines()) == 400
 
 
-def test_the_early_forkserver_preloads_what_the_workers_need() -> None:
-    assert score_module._WORKER_PRELOAD == parallel.PRELOAD
+def test_the_command_and_the_pipeline_import_no_model_code_before_the_forkserver() -> None:
+    """The forkserver that preloads the model code is started before this process imports it
+    (runtime.start_forkserver): the command and the pipeline modules must not import it."""
+    heavy = ("numpy", "sklearn", "moderation.judge.moderator", "moderation.pipeline.workers")
+    code = (
+        "import sys, moderation.cli, moderation.pipeline.score, moderation.pipeline.dedup\n"
+        f"print(sorted(name for name in {heavy!r} if name in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+    assert "moderation.judge.moderator" in PRELOAD

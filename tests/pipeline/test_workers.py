@@ -8,6 +8,8 @@ import json
 import pytest
 
 from moderation import Comment, ModelError, Moderator
+from moderation.errors import OptionsError
+from moderation.pipeline.options import ScoreOptions
 from moderation.pipeline.workers import BATCHES_PER_JOB, score_parallel
 from tests.support import SEEDS
 
@@ -31,7 +33,7 @@ def test_two_jobs_give_the_single_process_verdicts_in_order(moderator, corpus) -
         for i, text in enumerate(corpus)
     ]
     expected = list(moderator.score_stream(comments, batch_size=97))
-    verdicts = list(score_parallel(None, comments, jobs=2, batch_size=97))
+    verdicts = list(score_parallel(comments, ScoreOptions(jobs=2, batch_size=97)))
     assert [v.id for v in verdicts] == [c.id for c in comments]
     assert verdicts == expected
     assert any(v.reasons for v in verdicts)
@@ -40,14 +42,16 @@ def test_two_jobs_give_the_single_process_verdicts_in_order(moderator, corpus) -
 def test_one_job_runs_in_process_with_overrides(corpus) -> None:
     settings = {"thresholds": {"spam": 0.1}, "max_chars": 40}
     expected = Moderator.load(**settings).score(corpus[:300], target="russia_ukraine")
-    verdicts = list(score_parallel(None, corpus[:300], jobs=1, target="russia_ukraine", **settings))
+    options = ScoreOptions(jobs=1, target="russia_ukraine", **settings)
+    verdicts = list(score_parallel(corpus[:300], options))
     assert verdicts == expected
     assert any(v.truncated for v in verdicts)
 
 
 def test_dicts_with_their_own_target_and_overrides_in_workers(moderator) -> None:
     rows = [{"id": f"r{i}", "text": t, "target": "russia_ukraine"} for i, t in enumerate("abc")]
-    verdicts = list(score_parallel(None, rows * 5, jobs=2, batch_size=4, thresholds={"spam": 0.0}))
+    options = ScoreOptions(jobs=2, batch_size=4, thresholds={"spam": 0.0})
+    verdicts = list(score_parallel(rows * 5, options))
     assert [v.id for v in verdicts] == [r["id"] for r in rows * 5]
     assert all("spam" in v.flags for v in verdicts)
     assert verdicts == moderator.__class__.load(thresholds={"spam": 0.0}).score(rows * 5)
@@ -62,7 +66,7 @@ def test_reading_stays_a_few_batches_ahead(corpus) -> None:
             consumed += 1
             yield text
 
-    stream = score_parallel(None, endless(), jobs=2, batch_size=20)
+    stream = score_parallel(endless(), ScoreOptions(jobs=2, batch_size=20))
     first = list(itertools.islice(stream, 30))
     stream.close()  # stops the workers
     assert len(first) == 30
@@ -70,17 +74,17 @@ def test_reading_stays_a_few_batches_ahead(corpus) -> None:
 
 
 def test_errors_reach_the_caller(tmp_path) -> None:
-    with pytest.raises(ModelError, match="jobs=0"):
-        list(score_parallel(None, ["x"], jobs=0))
+    with pytest.raises(OptionsError, match="jobs=0"):
+        ScoreOptions(jobs=0)
     with pytest.raises(ModelError, match="no stance head for target 'atheism'"):
-        list(score_parallel(None, ["x", "y"], jobs=2, target="atheism"))
+        list(score_parallel(["x", "y"], ScoreOptions(jobs=2, target="atheism")))
     missing = tmp_path / "missing.joblib"
     with pytest.raises(ModelError):
-        list(score_parallel(missing, ["x"], jobs=2))
-    assert list(score_parallel(None, [], jobs=2)) == []
+        list(score_parallel(["x"], ScoreOptions(model_path=missing, jobs=2)))
+    assert list(score_parallel([], ScoreOptions(jobs=2))) == []
 
 
-def _die(items, target):  # noqa: ANN001, ANN202 - stands in for a worker killed mid-batch
+def _die(items):  # noqa: ANN001, ANN202 - stands in for a worker killed mid-batch
     import os
 
     os._exit(1)
@@ -91,7 +95,7 @@ def test_a_dying_worker_is_a_clear_error(monkeypatch) -> None:
 
     monkeypatch.setattr(parallel, "_score_in_worker", _die)
     with pytest.raises(ModelError, match="worker process stopped"):
-        list(score_parallel(None, ["x"] * 10, jobs=2, batch_size=5))
+        list(score_parallel(["x"] * 10, ScoreOptions(jobs=2, batch_size=5)))
 
 
 def _with_copies(corpus: list[str]) -> list[str]:
@@ -109,7 +113,8 @@ def test_workers_shingle_batches_as_the_finder_would(corpus) -> None:
 
     texts = _with_copies(corpus)
     finder = DuplicateFinder()
-    batches = list(score_batches(None, texts, jobs=2, batch_size=50, prepare=finder.preparer()))
+    options = ScoreOptions(jobs=2, batch_size=50)
+    batches = list(score_batches(texts, options, prepare=finder.preparer()))
     assert [len(b.verdicts) for b in batches] == [50] * (len(texts) // 50) + [len(texts) % 50]
     start = 0
     for batch in batches:
@@ -119,7 +124,7 @@ def test_workers_shingle_batches_as_the_finder_would(corpus) -> None:
         assert (batch.prepared.hashes == expected.hashes).all()
         start += len(batch.verdicts)
     marked = list(mark_batches(batches, finder))
-    reference = list(mark_duplicates(score_parallel(None, texts, jobs=1), DuplicateFinder()))
+    reference = list(mark_duplicates(score_parallel(texts), DuplicateFinder()))
     assert marked == reference
     assert sum(v.duplicate_of is not None for v in marked) >= len(texts) - 200
 
@@ -129,7 +134,8 @@ def test_one_job_batches_come_unprepared(corpus) -> None:
     from moderation.pipeline.workers import score_batches
 
     finder = DuplicateFinder()
-    batches = list(score_batches(None, corpus[:120], batch_size=50, prepare=finder.preparer()))
+    options = ScoreOptions(batch_size=50)
+    batches = list(score_batches(corpus[:120], options, prepare=finder.preparer()))
     assert [len(b.verdicts) for b in batches] == [50, 50, 20]
     assert all(b.prepared is None for b in batches)
 
