@@ -1,18 +1,15 @@
-"""Options, callbacks and the rejection log that several commands share."""
+"""Options and callbacks that several commands share."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
 
 import click
 
 from moderation.errors import ModerationError
 from moderation.labels import FLAGS
 from moderation.parse import FIELD_ROLES, FORMATS
-from moderation.pipeline.writers import json_line
-from moderation.records import Rejection
 
 # The project corpus: relative to the working directory, else beside the package (a checkout).
 DEFAULT_DATA = (
@@ -70,53 +67,6 @@ def parse_flag_values(
                 f"{value!r}: use FLAG=VALUE, FLAG one of {FLAGS}, VALUE in [0, 1]"
             )
     return parsed
-
-
-class RejectionLog:
-    """Report rejected inputs on stderr at once and, when asked, as JSONL rows in a file.
-
-    With ``deferred=True`` file rows wait until :meth:`flush` says the records before them are
-    done, so that a checkpointed run never writes a rejection twice when it resumes.
-    """
-
-    def __init__(self, path: str | None, *, stream: TextIO | None = None, deferred: bool = False):
-        self.count = 0
-        self.deferred = deferred
-        self._pending: list[tuple[int, Rejection]] = []
-        self._owned = stream is None and path is not None
-        self._stream = (
-            stream
-            if stream is not None
-            else (
-                open(path, "w", encoding="utf-8") if path else None  # noqa: SIM115
-            )
-        )
-
-    def add(self, rejection: Rejection, index: int = 0) -> None:
-        self.count += 1
-        click.echo(f"error: {rejection}", err=True)
-        if self._stream is None:
-            return
-        if self.deferred:
-            self._pending.append((index, rejection))
-        else:
-            self._stream.write(json_line(rejection.to_dict()))
-
-    def flush(self, until: int | None = None) -> None:
-        """Write deferred rows of records up to ``until`` (all when None)."""
-        if self._stream is None:
-            return
-        keep = []
-        for index, rejection in self._pending:
-            if until is None or index <= until:
-                self._stream.write(json_line(rejection.to_dict()))
-            else:
-                keep.append((index, rejection))
-        self._pending = keep
-
-    def close(self) -> None:
-        if self._stream is not None and self._owned:
-            self._stream.close()
 
 
 def tell(line: str) -> None:

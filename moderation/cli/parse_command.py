@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import sys
-from collections import Counter
 
 import click
 
 from moderation.cli.common import (
-    RejectionLog,
     command,
     field_option,
     format_option,
@@ -17,11 +15,10 @@ from moderation.cli.common import (
     output_option,
     rejects_option,
     strict_option,
+    tell,
 )
-from moderation.errors import ModerationError
-from moderation.parse import ParseOptions, parse
-from moderation.pipeline.writers import RowWriter, open_output
-from moderation.records import Rejection
+from moderation.parse import ParseOptions
+from moderation.pipeline.parsed import write_parsed
 
 
 @command("parse")
@@ -52,33 +49,9 @@ def parse_command(
     if articles and output_format == "csv":
         raise click.UsageError("--articles writes article records too: use --output-format jsonl")
     options = ParseOptions(format=input_format, fields=fields, strict=strict, articles=articles)
-    counts: Counter[str] = Counter()
-    log = RejectionLog(rejects)
-    try:
-        with open_output(output) as stream:
-            writer = RowWriter(stream, output_format)
-            for record in parse(inputs, options):
-                counts[record.record] += 1
-                if isinstance(record, Rejection):
-                    log.add(record)
-                elif record.record == "unloaded" and output_format == "csv":
-                    continue
-                else:
-                    row = record.to_dict()
-                    if output_format == "csv":
-                        row.pop("record")
-                    writer.write(row)
-    except ModerationError as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        log.close()
-    unloaded = counts["unloaded"]
-    click.echo(
-        f"parsed {counts['comment']} comments"
-        + (f", {counts['article']} articles" if articles else "")
-        + (f", {unloaded} unloaded-reply stubs (replies not in the export)" if unloaded else "")
-        + f"; {log.count} rejected",
-        err=True,
+    result = write_parsed(
+        inputs, options, output, output_format=output_format, rejects=rejects, notify=tell
     )
-    if log.count:
+    click.echo(result.render(), err=True)
+    if result.rejected:
         sys.exit(1)

@@ -1,14 +1,20 @@
-"""The last stage: summaries of a scoring run for the moderator reading the terminal."""
+"""The last stage: summaries of a run for the moderator reading the terminal."""
 
 from __future__ import annotations
 
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from moderation.verdict import Verdict
 
+if TYPE_CHECKING:
+    from moderation.dedup.clusters import ClusterSummary
+
 PROGRESS_EVERY = 1000
 ARTICLES_SHOWN = 10
+CLUSTERS_SHOWN = 10
 
 
 class ScoreSummary:
@@ -78,3 +84,49 @@ class ScoreSummary:
         if len(busiest) > ARTICLES_SHOWN:
             lines.append(f"  … and {len(busiest) - ARTICLES_SHOWN} more articles")
         return "\n".join(lines)
+
+
+def render_dedup(
+    comments: int,
+    clusters: Sequence[ClusterSummary],
+    shared_stories: Mapping[str, list[str]],
+    rejected: int = 0,
+    *,
+    clusters_written: bool = False,
+) -> str:
+    """The summary of a duplicates run: totals, the clusters by kind, the largest clusters
+    (unless they were written to a file) and the stories several articles share."""
+    repeats = sum(s.size for s in clusters) - sum(not s.earlier_run for s in clusters)
+    kinds: dict[str, int] = {}
+    for summary in clusters:
+        kinds[summary.kind] = kinds.get(summary.kind, 0) + 1
+    lines = [
+        f"deduplicated {comments} comments; {rejected} rejected; {repeats} repeat an earlier "
+        f"comment, in {len(clusters)} clusters"
+        + (" (" + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + ")" if kinds else "")
+    ]
+    if not clusters_written:
+        for s in clusters[:CLUSTERS_SHOWN]:
+            lines.append(
+                f"  cluster {s.cluster_id}: {s.size} comments, {s.authors} authors, "
+                f"{s.articles} articles, {s.kind}"
+                + (f", began in an earlier run with {s.first_id}" if s.earlier_run else "")
+                + ("" if s.earlier_run else f", first {s.first_id}")
+                + f": {s.sample!r}"
+            )
+        if len(clusters) > CLUSTERS_SHOWN:
+            lines.append(f"  … and {len(clusters) - CLUSTERS_SHOWN} more (see --clusters FILE)")
+    for story, article_ids in shared_stories.items():
+        lines.append(f"  story {story}: {', '.join(article_ids)}")
+    return "\n".join(lines)
+
+
+def render_parse(counts: Mapping[str, int], rejected: int = 0, *, articles: bool = False) -> str:
+    """The one-line summary of a parse run: comments (and articles), stubs, rejections."""
+    unloaded = counts.get("unloaded", 0)
+    return (
+        f"parsed {counts.get('comment', 0)} comments"
+        + (f", {counts.get('article', 0)} articles" if articles else "")
+        + (f", {unloaded} unloaded-reply stubs (replies not in the export)" if unloaded else "")
+        + f"; {rejected} rejected"
+    )
