@@ -207,7 +207,13 @@ def _checkpointed(run: ScoreRun, output: str | Path, notify: Notify | None) -> I
     try:
         if resumable.resumed and notify is not None:
             notify(f"resuming {output}: {resumable.skip} input records were done")
-        yield _Sink(resumable.stream, log, resumable.skip, not resumable.resumed, checkpoint)
+        yield _Sink(
+            resumable.stream,
+            log,
+            skip=resumable.skip,
+            header=not resumable.resumed,
+            checkpoint=checkpoint,
+        )
         log.flush()
         resumable.finish()
     finally:
