@@ -16,9 +16,10 @@ import numpy as np
 
 from moderation.errors import ModelError
 from moderation.hashing import ragged_indices
-from moderation.judge.features import BatchSpans, CommentFeaturiser
+from moderation.judge.features import CommentFeaturiser
 from moderation.judge.heads import LogisticHead
 from moderation.judge.persist import DEFAULT_MODEL, load_state, save_state
+from moderation.judge.spans import BatchGrams, BatchSpans
 from moderation.labels import FLAGS, STANCE_PREFIX
 from moderation.normalise import normalise
 from moderation.records import Comment
@@ -131,6 +132,22 @@ def _ranked_reasons(
             result[owner].append((spans.text(label), round(total, 3)))
         results.append(result)
     return results
+
+
+def _rounded(scores: np.ndarray) -> list[float]:
+    """Scores rounded to four decimals, as verdicts give them."""
+    return list(map(round, scores.tolist(), itertools.repeat(4)))
+
+
+def _raised_flags(raised: Mapping[str, np.ndarray]) -> list[list[str]]:
+    """Per row, the raised flags in the order of :data:`FLAGS`."""
+    # One code per row: bit k is FLAGS[k]; each code's flag list is built once.
+    codes = sum(raised[flag].astype(np.int64) << bit for bit, flag in enumerate(FLAGS))
+    flag_sets = [
+        tuple(f for bit, f in enumerate(FLAGS) if code >> bit & 1)
+        for code in range(1 << len(FLAGS))
+    ]
+    return [list(flag_sets[code]) for code in np.asarray(codes).tolist()]
 
 
 class Moderator:
@@ -268,74 +285,102 @@ class Moderator:
         features, grams = self.featuriser.transform_with_grams(texts)
         flag_scores = {flag: self.heads[flag].predict_proba(features)[:, 1] for flag in FLAGS}
         targets = [item.target or target or self.default_target for item in items]
+        stances = self._stances(features, targets)
+        raised = {flag: flag_scores[flag] >= self.thresholds[flag] for flag in FLAGS}
+        actions = self._actions(flag_scores, raised)
+        reasons = self._flag_reasons(features, grams, raised)
+        return [
+            Verdict(
+                id=item.id,
+                text=item.text,
+                target=name,
+                stance=stance,
+                stance_scores=stance_scores,
+                spam=spam,
+                incitement=incitement,
+                flags=flags,
+                action=action,
+                reasons=item_reasons,
+                article_id=item.article_id,
+                parent_id=item.parent_id,
+                truncated=len(item.text) > self.max_chars,
+            )
+            for item, name, (
+                stance,
+                stance_scores,
+            ), spam, incitement, flags, action, item_reasons in zip(
+                items,
+                targets,
+                stances,
+                _rounded(flag_scores["spam"]),
+                _rounded(flag_scores["incitement"]),
+                _raised_flags(raised),
+                actions,
+                reasons,
+                strict=True,
+            )
+        ]
+
+    def _stances(self, features: Any, targets: Sequence[str]) -> list[tuple[str, dict]]:
+        """Per row, the most probable stance of its target and every class's rounded score."""
         distinct_targets = list(dict.fromkeys(targets))
         heads = {name: self._stance_head(name) for name in distinct_targets}
         if len(distinct_targets) == 1:  # rows are scored independently: no need to split
             probabilities = {
                 distinct_targets[0]: heads[distinct_targets[0]].predict_proba(features)
             }
-            row_in_target = range(len(items))
+            row_in_target: Sequence[int] = range(len(targets))
         else:
-            probabilities, positions = {}, np.zeros(len(items), dtype=np.int64)
+            probabilities, positions = {}, np.zeros(len(targets), dtype=np.int64)
             for name in distinct_targets:
                 rows = [i for i, t in enumerate(targets) if t == name]
                 probabilities[name] = heads[name].predict_proba(features[rows])
                 positions[rows] = np.arange(len(rows))
             row_in_target = positions.tolist()
         four = itertools.repeat(4)
-        stance_scores, stances = {}, {}
+        per_target = {}
         for name, p in probabilities.items():
             labels = [str(c) for c in heads[name].classes_]
-            stance_scores[name] = [
+            scores = [
                 dict(zip(labels, map(round, row, four), strict=False)) for row in p.tolist()
             ]  # strict=False: ``four`` repeats forever; each row has one value per label
-            stances[name] = [labels[k] for k in np.argmax(p, axis=1).tolist()]
-        raised = {flag: flag_scores[flag] >= self.thresholds[flag] for flag in FLAGS}
-        removed = np.zeros(len(items), dtype=bool)
+            stances = [labels[k] for k in np.argmax(p, axis=1).tolist()]
+            per_target[name] = list(zip(stances, scores, strict=True))
+        return [
+            per_target[name][offset] for name, offset in zip(targets, row_in_target, strict=True)
+        ]
+
+    def _actions(
+        self, flag_scores: Mapping[str, np.ndarray], raised: Mapping[str, np.ndarray]
+    ) -> list[str]:
+        """Per row: ``remove`` when a raised flag's score also reaches its removal threshold,
+        ``review`` when a flag is raised, else ``approve``."""
+        removed = np.zeros(len(flag_scores[FLAGS[0]]), dtype=bool)
         for flag in FLAGS:
             if self.remove_thresholds[flag] is not None:
                 removed |= raised[flag] & (flag_scores[flag] >= self.remove_thresholds[flag])
-        reasons: list[dict[str, list[tuple[str, float]]]] = [{} for _ in items]
-        flagged = np.flatnonzero(np.logical_or.reduce([raised[flag] for flag in FLAGS]))
-        if flagged.size:
-            spans = self.featuriser.batch_spans(grams, flagged)
-            weights = [self._class_weights(self.heads[flag], 1) for flag in FLAGS]
-            ranked = _ranked_reasons(features, spans, weights, REASONS_PER_FLAG)
-            for flag, per_row in zip(FLAGS, ranked, strict=True):
-                for row, pairs in zip(flagged.tolist(), per_row, strict=True):
-                    if raised[flag][row]:
-                        reasons[row][flag] = pairs
-        # Which flags are raised, as one code per comment: bit k is FLAGS[k].
-        codes = sum(raised[flag].astype(np.int64) << bit for bit, flag in enumerate(FLAGS))
-        flag_sets = [
-            tuple(f for bit, f in enumerate(FLAGS) if code >> bit & 1) for code in range(4)
-        ]
-        actions = np.where(removed, 2, np.minimum(codes, 1)).tolist()
+        any_raised = np.logical_or.reduce([raised[flag] for flag in FLAGS])
         action_names = ("approve", "review", "remove")
-        spam = list(map(round, flag_scores["spam"].tolist(), four))
-        incitement = list(map(round, flag_scores["incitement"].tolist(), four))
-        verdicts = []
-        for i, (item, name, offset, code, action) in enumerate(
-            zip(items, targets, row_in_target, codes.tolist(), actions, strict=True)
-        ):
-            verdicts.append(
-                Verdict(
-                    id=item.id,
-                    text=item.text,
-                    target=name,
-                    stance=stances[name][offset],
-                    stance_scores=stance_scores[name][offset],
-                    spam=spam[i],
-                    incitement=incitement[i],
-                    flags=list(flag_sets[code]),
-                    action=action_names[action],
-                    reasons=reasons[i],
-                    article_id=item.article_id,
-                    parent_id=item.parent_id,
-                    truncated=len(item.text) > self.max_chars,
-                )
-            )
-        return verdicts
+        return [action_names[a] for a in np.where(removed, 2, any_raised.astype(int)).tolist()]
+
+    def _flag_reasons(
+        self, features: Any, grams: BatchGrams, raised: Mapping[str, np.ndarray]
+    ) -> list[dict[str, list[tuple[str, float]]]]:
+        """Per row, for each raised flag, the words that raised it most (explanations)."""
+        reasons: list[dict[str, list[tuple[str, float]]]] = [
+            {} for _ in range(len(raised[FLAGS[0]]))
+        ]
+        flagged = np.flatnonzero(np.logical_or.reduce([raised[flag] for flag in FLAGS]))
+        if not flagged.size:
+            return reasons
+        spans = self.featuriser.batch_spans(grams, flagged)
+        weights = [self._class_weights(self.heads[flag], 1) for flag in FLAGS]
+        ranked = _ranked_reasons(features, spans, weights, REASONS_PER_FLAG)
+        for flag, per_row in zip(FLAGS, ranked, strict=True):
+            for row, pairs in zip(flagged.tolist(), per_row, strict=True):
+                if raised[flag][row]:
+                    reasons[row][flag] = pairs
+        return reasons
 
     def score(self, items: Iterable[Scorable], *, target: str | None = None) -> list[Verdict]:
         """Judge comments (texts, :class:`Comment` records or dicts with ``"text"``)."""
