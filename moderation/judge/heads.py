@@ -10,7 +10,7 @@ state is plain arrays and numbers, so it can be stored without pickling scikit-l
 from __future__ import annotations
 
 from collections.abc import Sequence
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
+
+from moderation.errors import DataError, ModelError
 
 DEFAULT_CS = (2.0, 8.0, 32.0, 128.0)
 
@@ -168,33 +170,44 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
             random_state=self.random_state,
         )
 
-    def _check_params(self, y: np.ndarray) -> None:
+    def _check_params(self) -> None:
+        """Raise :class:`ModelError` naming a parameter outside its valid values."""
         if not self.Cs or any(c <= 0 for c in self.Cs):
-            raise ValueError(f"Cs={self.Cs!r}: give one or more positive values")
+            raise ModelError(f"Cs={self.Cs!r}: give one or more positive values")
+        if isinstance(self.cv, bool) or not isinstance(self.cv, Integral) or self.cv < 2:
+            raise ModelError(f"cv={self.cv!r}: use a whole number of folds, 2 or more")
         precisions = [self.remove_precision]
         if self.precision is not None:
             precisions.append(self.precision)
         if any(
             isinstance(p, bool) or not isinstance(p, Real) or not 0 < p <= 1 for p in precisions
         ):
-            raise ValueError(
+            raise ModelError(
                 f"precision={self.precision!r}, remove_precision={self.remove_precision!r}: "
                 "use values in (0, 1] (precision may also be None, for the F1-best threshold)"
             )
+
+    def _check_labels(self, y: np.ndarray) -> None:
+        """Raise :class:`DataError` when the labels cannot train a head with ``cv`` folds."""
         if len(self.classes_) < 2:
-            raise ValueError(f"a head needs two classes or more; got {self.classes_.tolist()}")
+            raise DataError(
+                f"a head needs two classes or more; got {self.classes_.tolist()}: label rows "
+                "of another class"
+            )
         smallest = int(np.min(np.unique(y, return_counts=True)[1]))
         if smallest < self.cv:
-            raise ValueError(
+            fix = f"or lower cv to {smallest} or fewer" if smallest >= 2 else "(2 or more each)"
+            raise DataError(
                 f"the rarest class has {smallest} rows, fewer than cv={self.cv} folds: "
-                "label more rows or lower cv"
+                f"label more rows {fix}"
             )
 
     def fit(self, X: Any, y: Sequence[Any]) -> LogisticHead:
         """Choose C, calibrate and set thresholds on out-of-fold scores, then fit on all rows."""
         y = np.asarray(y)
+        self._check_params()
         self.classes_ = np.unique(y)
-        self._check_params(y)
+        self._check_labels(y)
         folds = list(
             StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(X, y)
         )
