@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from moderation.errors import DataError
+from moderation.errors import DataError, ModelError
 from moderation.judge.features import CommentFeaturiser
 from moderation.judge.heads import LogisticHead
 from moderation.judge.moderator import Moderator
@@ -28,8 +28,13 @@ from moderation.train.corpora import LabeledRow, data_hash, dedupe
 # violence costs more than a second look. Removal needs DEFAULT_REMOVE_PRECISION for both.
 DEFAULT_PRECISION = {"spam": 0.9, "incitement": 0.8}
 DEFAULT_REMOVE_PRECISION = 0.97
-# train.py refuses to write a default model whose cross-validated quality falls below these.
+# train.py refuses to write a default model whose cross-validated quality (headline_metrics)
+# falls below these.
 DEFAULT_FLOORS = {"spam": 0.85, "incitement": 0.70, STANCE_PREFIX + DEFAULT_TARGET: 0.70}
+
+
+class FloorError(ModelError):
+    """A trained model scores below a quality floor, so it was not written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,25 +133,8 @@ def supplement(
     return [*rows, *added]
 
 
-def train_moderator(
-    rows: Sequence[LabeledRow], options: TrainingOptions | None = None
-) -> tuple[Moderator, dict[str, Any]]:
-    """Fit the featuriser on every text and each head on the rows carrying its label.
-
-    Returns the Moderator and the card: data counts and hash, cross-validated metrics and
-    thresholds per head, library versions.
-
-    Raises
-    ------
-    DataError
-        A flag head has no rows, or the default target has no stance rows.
-    """
-    options = options or TrainingOptions()
-    started = time.perf_counter()
-    given = len(rows)
-    if options.deduplicate:
-        rows = dedupe(rows)
-    counts = _label_counts(rows)
+def _check_trainable(counts: Mapping[str, Mapping[str, int]], default_target: str) -> None:
+    """Raise :class:`DataError` when a head every model needs has no rows to learn from."""
     for flag in FLAGS:
         if len(counts[flag]) < 2:
             raise DataError(
@@ -154,33 +142,50 @@ def train_moderator(
                 f"{flag}=1 (got {counts[flag] or 'none'}); add the project corpus with "
                 "--data seeds/labeled"
             )
-    if STANCE_PREFIX + options.default_target not in counts:
+    if STANCE_PREFIX + default_target not in counts:
         raise DataError(
-            f"no stance rows for the default target {options.default_target!r}; add some or "
+            f"no stance rows for the default target {default_target!r}; add some or "
             "add the project corpus with --data seeds/labeled"
         )
-    featuriser = CommentFeaturiser().fit([r.text for r in rows])
-    features = featuriser.transform([r.text for r in rows])
-    heads: dict[str, LogisticHead] = {}
-    for name in counts:
-        if name in FLAGS:
-            index = [i for i, r in enumerate(rows) if getattr(r, name) is not None]
-            labels = [getattr(rows[i], name) for i in index]
-            precision = options.precision.get(name, DEFAULT_PRECISION[name])
-        else:
-            target = name[len(STANCE_PREFIX) :]
-            index = [i for i, r in enumerate(rows) if r.stance is not None and r.target == target]
-            labels = [rows[i].stance for i in index]
-            precision = 0.9
-        heads[name] = LogisticHead(
-            cv=options.cv,
-            precision=precision,
-            remove_precision=options.remove_precision,
-            random_state=options.random_state,
-            n_jobs=options.n_jobs,
-        ).fit(features[index], np.asarray(labels))
-    moderator = Moderator(featuriser, heads, default_target=options.default_target)
-    card = {
+
+
+def _head_rows(rows: Sequence[LabeledRow], name: str) -> tuple[list[int], list[Any]]:
+    """The rows carrying head ``name``'s label (their indices), and those labels."""
+    if name in FLAGS:
+        index = [i for i, r in enumerate(rows) if getattr(r, name) is not None]
+        return index, [getattr(rows[i], name) for i in index]
+    target = name[len(STANCE_PREFIX) :]
+    index = [i for i, r in enumerate(rows) if r.stance is not None and r.target == target]
+    return index, [rows[i].stance for i in index]
+
+
+def _fit_head(
+    name: str, rows: Sequence[LabeledRow], features: Any, options: TrainingOptions
+) -> LogisticHead:
+    """Fit head ``name`` on the rows that carry its label."""
+    index, labels = _head_rows(rows, name)
+    precision = options.precision.get(name, DEFAULT_PRECISION[name]) if name in FLAGS else 0.9
+    return LogisticHead(
+        cv=options.cv,
+        precision=precision,
+        remove_precision=options.remove_precision,
+        random_state=options.random_state,
+        n_jobs=options.n_jobs,
+    ).fit(features[index], np.asarray(labels))
+
+
+def _training_card(
+    rows: Sequence[LabeledRow],
+    given: int,
+    counts: dict[str, dict[str, int]],
+    featuriser: CommentFeaturiser,
+    heads: Mapping[str, LogisticHead],
+    options: TrainingOptions,
+    seconds: float,
+) -> dict[str, Any]:
+    """The model card's content: data counts and hash, features, per-head cross-validated
+    metrics and thresholds, training settings, library versions."""
+    return {
         "data": {
             "files": sorted({r.source for r in rows}),
             "rows_given": given,
@@ -207,10 +212,38 @@ def train_moderator(
         "training": {
             "cv_folds": options.cv,
             "random_state": options.random_state,
-            "seconds": round(time.perf_counter() - started, 1),
+            "seconds": round(seconds, 1),
         },
         "versions": _versions(),
     }
+
+
+def train_moderator(
+    rows: Sequence[LabeledRow], options: TrainingOptions | None = None
+) -> tuple[Moderator, dict[str, Any]]:
+    """Fit the featuriser on every text and each head on the rows carrying its label.
+
+    Returns the Moderator and the card: data counts and hash, cross-validated metrics and
+    thresholds per head, library versions.
+
+    Raises
+    ------
+    DataError
+        A flag head has no rows, or the default target has no stance rows.
+    """
+    options = options or TrainingOptions()
+    started = time.perf_counter()
+    given = len(rows)
+    if options.deduplicate:
+        rows = dedupe(rows)
+    counts = _label_counts(rows)
+    _check_trainable(counts, options.default_target)
+    featuriser = CommentFeaturiser().fit([r.text for r in rows])
+    features = featuriser.transform([r.text for r in rows])
+    heads = {name: _fit_head(name, rows, features, options) for name in counts}
+    moderator = Moderator(featuriser, heads, default_target=options.default_target)
+    seconds = time.perf_counter() - started
+    card = _training_card(rows, given, counts, featuriser, heads, options, seconds)
     return moderator, card
 
 
@@ -221,6 +254,29 @@ def headline_metrics(card: Mapping[str, Any]) -> dict[str, float]:
         metrics = head["cv_metrics"]
         out[name] = metrics["f1"] if name in FLAGS else metrics["macro_f1"]
     return out
+
+
+def check_floors(card: Mapping[str, Any], floors: Mapping[str, float]) -> None:
+    """Refuse a model whose :func:`headline_metrics` fall below ``floors`` (head -> value).
+
+    Raises
+    ------
+    FloorError
+        A floor names a head the model does not have, or a head scores below its floor.
+    """
+    metrics = headline_metrics(card)
+    unknown = sorted(set(floors) - set(metrics))
+    if unknown:
+        raise FloorError(
+            f"floors for heads this model does not have: {unknown}; heads: {list(metrics)}"
+        )
+    low = {name: (metrics[name], floor) for name, floor in floors.items() if metrics[name] < floor}
+    if low:
+        raise FloorError(
+            "cross-validated scores below the floors: "
+            + ", ".join(f"{name} {value:.3f} < {floor}" for name, (value, floor) in low.items())
+            + "; the model was not written"
+        )
 
 
 def _threshold_rule(metrics: Mapping[str, Any]) -> str:
@@ -290,10 +346,21 @@ def format_card_markdown(card: Mapping[str, Any]) -> str:
 
 
 def train_and_save(
-    rows: Sequence[LabeledRow], output: Path, options: TrainingOptions | None = None
+    rows: Sequence[LabeledRow],
+    output: Path,
+    options: TrainingOptions | None = None,
+    floors: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Train, write the model with its ``.card.json`` and ``.card.md``; return the card."""
+    """Train, check the floors, then write the model with its ``.card.json`` and ``.card.md``;
+    return the card.
+
+    Raises
+    ------
+    FloorError
+        A head scores below its floor; nothing is written (``output`` keeps its old bytes).
+    """
     moderator, card = train_moderator(rows, options)
+    check_floors(card, floors or {})
     card = moderator.save(output, card)
     output.with_name(output.stem + ".card.md").write_text(
         format_card_markdown(card), encoding="utf-8"
