@@ -48,12 +48,33 @@ def _fold_scores(
     return scores.reshape(-1, 1) if scores.ndim == 1 else scores
 
 
+def precision_recall_by_threshold(
+    labels: np.ndarray, scores: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Precision and recall when flagging the rows that score at least each distinct score.
+
+    The project's one precision-recall computation: flag thresholds and the model card's
+    metrics here, ``moderation evaluate`` and its report through
+    :func:`moderation.evaluate.metrics.precision_recall_points`. scikit-learn's
+    ``precision_recall_curve`` without its closing (precision 1, recall 0) point.
+
+    Returns
+    -------
+    precision, recall, threshold : ndarray
+        One value per distinct score, thresholds ascending.
+
+    >>> precision_recall_by_threshold(np.array([0, 1, 1]), np.array([0.2, 0.5, 0.9]))[1]
+    array([1. , 1. , 0.5])
+    """
+    precisions, recalls, thresholds = precision_recall_curve(labels, scores)
+    return precisions[:-1], recalls[:-1], thresholds
+
+
 def _curve(
     labels: np.ndarray, probabilities: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Precision, recall and F1 at every distinct threshold (ascending), and the thresholds."""
-    precisions, recalls, thresholds = precision_recall_curve(labels, probabilities)
-    precisions, recalls = precisions[:-1], recalls[:-1]
+    precisions, recalls, thresholds = precision_recall_by_threshold(labels, probabilities)
     f1 = 2 * precisions * recalls / np.maximum(precisions + recalls, 1e-12)
     return precisions, recalls, f1, thresholds
 
