@@ -68,6 +68,83 @@ def scoring_item(value: Scorable, position: int) -> ScoringItem:
 _UNSEEN = np.iinfo(np.int64).max // 2
 
 
+@dataclass(frozen=True, slots=True)
+class _Credits:
+    """What each n-gram of some documents' spans contributes before weighting.
+
+    ``values``: per span, its column's feature value if it is the first span of its document
+    with that column, else 0. ``seen_at``: per label, its first span (a dense signal's label
+    without spans ranks after every word, by signal). ``dense_*``: the documents' non-zero
+    dense signals: their labels, values and columns.
+    """
+
+    values: np.ndarray
+    seen_at: np.ndarray
+    dense_labels: np.ndarray
+    dense_values: np.ndarray
+    dense_columns: np.ndarray
+
+
+def _document_entries(features: Any, documents: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The CSR entries of ``documents``, document by document (columns sorted within each):
+    each entry's place (position in ``documents``), column and value."""
+    lengths = np.diff(features.indptr)[documents]
+    entries = ragged_indices(features.indptr[:-1][documents], lengths)
+    entry_places = np.repeat(np.arange(documents.size), lengths)
+    return entry_places, features.indices[entries].astype(np.int64), features.data[entries]
+
+
+def _credits(features: Any, spans: BatchSpans) -> _Credits:
+    """Credit each column of a document once, to its first span there; dense signals to their
+    ``"[name]"`` labels."""
+    n_rows, n_columns = features.shape
+    place = np.full(n_rows, -1, dtype=np.int64)
+    place[spans.documents] = np.arange(spans.documents.size)
+    entry_places, entry_columns, entry_values = _document_entries(features, spans.documents)
+    entry_keys = entry_places * n_columns + entry_columns
+    span_index = np.arange(spans.rows.size)
+    seen_at = np.full(spans.label_places.size, _UNSEEN, dtype=np.int64)
+    np.minimum.at(seen_at, spans.labels, span_index)
+    values = np.zeros(spans.rows.size, dtype=features.dtype)
+    if spans.rows.size and entry_keys.size:
+        keys = place[spans.rows] * n_columns + spans.columns
+        where = np.minimum(np.searchsorted(entry_keys, keys), entry_keys.size - 1)
+        found = entry_keys[where] == keys
+        first = np.full(entry_keys.size, _UNSEEN, dtype=np.int64)
+        np.minimum.at(first, where[found], span_index[found])
+        credited = found & (first[where] == span_index)  # the column's first n-gram
+        values = np.where(credited, entry_values[where], 0)
+    dense = np.flatnonzero(entry_columns >= spans.n_columns)
+    signal = entry_columns[dense] - spans.n_columns
+    dense_labels = spans.dense_labels[entry_places[dense], signal]
+    unseen = seen_at[dense_labels] == _UNSEEN
+    seen_at[dense_labels[unseen]] = _UNSEEN + 1 + signal[unseen]
+    return _Credits(values, seen_at, dense_labels, entry_values[dense], entry_columns[dense])
+
+
+def _top_labels(
+    credits: _Credits, spans: BatchSpans, weight: np.ndarray, top: int
+) -> list[list[tuple[str, float]]]:
+    """Per document, its ``top`` labels with the largest positive totals under ``weight``."""
+    n_labels = spans.label_places.size
+    weighted = (credits.values * weight[spans.columns]).astype(np.float64)
+    totals = np.bincount(spans.labels, weighted, n_labels).astype(np.float64, copy=False)
+    totals[credits.dense_labels] = credits.dense_values * weight[credits.dense_columns]
+    candidates = np.flatnonzero(totals > 0)
+    owners = spans.label_places[candidates]
+    order = np.lexsort((credits.seen_at[candidates], -totals[candidates], owners))
+    candidates, owners = candidates[order], owners[order]
+    starts = np.flatnonzero(np.diff(owners, prepend=-1) != 0)
+    rank = np.arange(owners.size) - np.repeat(starts, np.diff(starts, append=owners.size))
+    candidates, owners = candidates[rank < top], owners[rank < top]
+    result: list[list[tuple[str, float]]] = [[] for _ in range(spans.documents.size)]
+    for label, owner, total in zip(
+        candidates.tolist(), owners.tolist(), totals[candidates].tolist(), strict=True
+    ):
+        result[owner].append((spans.text(label), round(total, 3)))
+    return result
+
+
 def _ranked_reasons(
     features: Any, spans: BatchSpans, weights: Sequence[np.ndarray], top: int
 ) -> list[list[list[tuple[str, float]]]]:
@@ -83,55 +160,8 @@ def _ranked_reasons(
     features = features.tocsr()
     if not features.has_sorted_indices:  # the featuriser's are; the lookups below need it
         features = features.sorted_indices()
-    n_rows, n_columns = features.shape
-    documents = spans.documents
-    place = np.full(n_rows, -1, dtype=np.int64)
-    place[documents] = np.arange(documents.size)
-    # The documents' entries, document by document (columns sorted within each).
-    lengths = np.diff(features.indptr)[documents]
-    entries = ragged_indices(features.indptr[:-1][documents], lengths)
-    entry_places = np.repeat(np.arange(documents.size), lengths)
-    entry_columns = features.indices[entries].astype(np.int64)
-    entry_values = features.data[entries]
-    entry_keys = entry_places * n_columns + entry_columns
-    n_labels = spans.label_places.size
-    span_index = np.arange(spans.rows.size)
-    seen_at = np.full(n_labels, _UNSEEN, dtype=np.int64)
-    np.minimum.at(seen_at, spans.labels, span_index)
-    values = np.zeros(spans.rows.size, dtype=features.dtype)
-    if spans.rows.size and entries.size:
-        keys = place[spans.rows] * n_columns + spans.columns
-        where = np.minimum(np.searchsorted(entry_keys, keys), entries.size - 1)
-        found = entry_keys[where] == keys
-        first = np.full(entries.size, _UNSEEN, dtype=np.int64)
-        np.minimum.at(first, where[found], span_index[found])
-        credited = found & (first[where] == span_index)  # the column's first n-gram
-        values = np.where(credited, entry_values[where], 0)
-    dense = np.flatnonzero(entry_columns >= spans.n_columns)
-    signal = entry_columns[dense] - spans.n_columns
-    dense_labels = spans.dense_labels[entry_places[dense], signal]
-    unseen = seen_at[dense_labels] == _UNSEEN
-    seen_at[dense_labels[unseen]] = _UNSEEN + 1 + signal[unseen]
-    dense_values = entry_values[dense]
-    results = []
-    for weight in weights:
-        credits = (values * weight[spans.columns]).astype(np.float64)
-        totals = np.bincount(spans.labels, credits, n_labels).astype(np.float64, copy=False)
-        totals[dense_labels] = dense_values * weight[entry_columns[dense]]
-        candidates = np.flatnonzero(totals > 0)
-        owners = spans.label_places[candidates]
-        order = np.lexsort((seen_at[candidates], -totals[candidates], owners))
-        candidates, owners = candidates[order], owners[order]
-        starts = np.flatnonzero(np.diff(owners, prepend=-1) != 0)
-        rank = np.arange(owners.size) - np.repeat(starts, np.diff(starts, append=owners.size))
-        candidates, owners = candidates[rank < top], owners[rank < top]
-        result: list[list[tuple[str, float]]] = [[] for _ in range(spans.documents.size)]
-        for label, owner, total in zip(
-            candidates.tolist(), owners.tolist(), totals[candidates].tolist(), strict=True
-        ):
-            result[owner].append((spans.text(label), round(total, 3)))
-        results.append(result)
-    return results
+    credits = _credits(features, spans)
+    return [_top_labels(credits, spans, weight, top) for weight in weights]
 
 
 def _rounded(scores: np.ndarray) -> list[float]:
