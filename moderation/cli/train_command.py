@@ -12,6 +12,7 @@ from moderation.cli.common import (
     command,
     parse_flag_values,
 )
+from moderation.train.moderated import DEFAULT_MODERATOR_WEIGHT
 
 F1_BEST = "f1"
 
@@ -112,6 +113,16 @@ def _echo_metrics(card: dict) -> None:
     help="Refuse to write the model if HEAD's cross-validated F1 (macro-F1 for stance:<target>) "
     "is below VALUE (repeatable). Without --data the pinned floors apply too.",
 )
+@click.option(
+    "--weight",
+    "moderator_weight",
+    default=DEFAULT_MODERATOR_WEIGHT,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help='How many corpus rows a moderator\'s decision (a row with "source": "moderator") '
+    "counts as, in fitting and in the cross-validation that sets the thresholds; its labels "
+    "also replace the corpus's for the same text.",
+)
 @click.option("--cv", default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--seed", default=0, show_default=True, help="random_state for every random choice.")
 def train_command(
@@ -120,6 +131,7 @@ def train_command(
     output: str | None,
     precision: dict[str, float | None],
     floors: dict[str, float],
+    moderator_weight: float,
     cv: int,
     seed: int,
 ) -> None:
@@ -129,7 +141,8 @@ def train_command(
     checked against the floors (--floor; without --data also the pinned ones) before anything
     is written, and not written if a cross-validated score falls below them. `--data A B` and
     `--data A --data B` both read A and B. Heads the data has no labels for are trained on the
-    project corpus, the others on the data alone.
+    project corpus, the others on the data alone. Moderators' decisions (`moderation review
+    export`) override the corpus's labels for the same text and weigh --weight rows each.
     """
     data = data + more_data
     from moderation.train.corpora import read_labeled
@@ -145,7 +158,10 @@ def train_command(
     paths = data or (DEFAULT_DATA,)
     output = output or DEFAULT_OUTPUT_MODEL
     options = TrainingOptions(
-        precision={**DEFAULT_PRECISION, **precision}, cv=cv, random_state=seed
+        precision={**DEFAULT_PRECISION, **precision},
+        cv=cv,
+        random_state=seed,
+        moderator_weight=moderator_weight,
     )
     rows = read_labeled(paths)
     click.echo(f"training on {len(rows)} labeled rows from {', '.join(paths)}", err=True)

@@ -6,6 +6,7 @@ deterministic: the same rows and options give the same model and the same metric
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 import time
 from collections import Counter
@@ -21,7 +22,12 @@ from moderation.judge.features import CommentFeaturiser
 from moderation.judge.heads import LogisticHead
 from moderation.judge.moderator import Moderator
 from moderation.labels import DEFAULT_TARGET, FLAGS, STANCE_PREFIX
-from moderation.train.corpora import LabeledRow, data_hash, dedupe
+from moderation.train.corpora import LabeledRow, data_hash
+from moderation.train.moderated import (
+    DEFAULT_MODERATOR_WEIGHT,
+    merge_moderator_labels,
+    row_weights,
+)
 
 # The flag threshold sends a comment to review; incitement's is set for 0.8 precision because
 # its scores on text unlike the corpus (measured on ETHOS) run lower, and a missed call to
@@ -57,6 +63,9 @@ class TrainingOptions:
         The stance target scored when none is named.
     deduplicate : bool
         Drop rows repeating an earlier row's text before training (copies inflate CV scores).
+    moderator_weight : float
+        How many corpus rows a moderator's decision counts as, in every head's fit and in the
+        cross-validated metrics that set the thresholds (see :mod:`.moderated`).
     n_jobs : int or None
         Processes for the cross-validation fits; the results do not depend on it.
     """
@@ -67,6 +76,7 @@ class TrainingOptions:
     random_state: int = 0
     default_target: str = DEFAULT_TARGET
     deduplicate: bool = True
+    moderator_weight: float = DEFAULT_MODERATOR_WEIGHT
     n_jobs: int | None = 2
 
 
@@ -127,9 +137,7 @@ def supplement(
             "stance": row.stance if keep_stance else None,
         }
         if any(value is not None for value in labels.values()):
-            added.append(
-                LabeledRow(row.text, target=row.target, source=row.source, line=row.line, **labels)
-            )
+            added.append(dataclasses.replace(row, **labels))
     return [*rows, *added]
 
 
@@ -159,10 +167,22 @@ def _head_rows(rows: Sequence[LabeledRow], name: str) -> tuple[list[int], list[A
     return index, [rows[i].stance for i in index]
 
 
+def _head_weights(weights: np.ndarray | None, index: list[int]) -> np.ndarray | None:
+    """The weights of a head's rows; ``None`` when they are all 1 (no moderator's label for
+    this head), so that such a head trains exactly as without moderators."""
+    if weights is None or np.all(weights[index] == 1.0):
+        return None
+    return weights[index]
+
+
 def _fit_head(
-    name: str, rows: Sequence[LabeledRow], features: Any, options: TrainingOptions
+    name: str,
+    rows: Sequence[LabeledRow],
+    features: Any,
+    weights: np.ndarray | None,
+    options: TrainingOptions,
 ) -> LogisticHead:
-    """Fit head ``name`` on the rows that carry its label."""
+    """Fit head ``name`` on the rows that carry its label (weighted when ``weights`` is set)."""
     index, labels = _head_rows(rows, name)
     precision = options.precision.get(name, DEFAULT_PRECISION[name]) if name in FLAGS else 0.9
     return LogisticHead(
@@ -171,7 +191,14 @@ def _fit_head(
         remove_precision=options.remove_precision,
         random_state=options.random_state,
         n_jobs=options.n_jobs,
-    ).fit(features[index], np.asarray(labels))
+    ).fit(features[index], np.asarray(labels), sample_weight=_head_weights(weights, index))
+
+
+def _moderator_counts(rows: Sequence[LabeledRow], weight: float) -> dict[str, Any]:
+    """For the card: how many moderators' decisions were used, and their weight (nothing
+    when none was, so that a corpus-only card stays as it was)."""
+    used = sum(row.moderator for row in rows)
+    return {"moderator_labels": used, "moderator_weight": weight} if used else {}
 
 
 def _training_card(
@@ -193,6 +220,7 @@ def _training_card(
             "deduplicated": options.deduplicate,
             "label_counts": counts,
             "sha256": data_hash(rows),
+            **_moderator_counts(rows, options.moderator_weight),
         },
         "default_target": options.default_target,
         "features": {
@@ -234,13 +262,13 @@ def train_moderator(
     options = options or TrainingOptions()
     started = time.perf_counter()
     given = len(rows)
-    if options.deduplicate:
-        rows = dedupe(rows)
+    rows = merge_moderator_labels(rows, deduplicate=options.deduplicate)
     counts = _label_counts(rows)
     _check_trainable(counts, options.default_target)
+    weights = row_weights(rows, options.moderator_weight)
     featuriser = CommentFeaturiser().fit([r.text for r in rows])
     features = featuriser.transform([r.text for r in rows])
-    heads = {name: _fit_head(name, rows, features, options) for name in counts}
+    heads = {name: _fit_head(name, rows, features, weights, options) for name in counts}
     moderator = Moderator(featuriser, heads, default_target=options.default_target)
     seconds = time.perf_counter() - started
     card = _training_card(rows, given, counts, featuriser, heads, options, seconds)
@@ -287,6 +315,45 @@ def _threshold_rule(metrics: Mapping[str, Any]) -> str:
     return f"{metrics['precision_target']}{met}"
 
 
+def _data_lines(data: Mapping[str, Any]) -> list[str]:
+    """The card's data section: rows, moderators' decisions, label counts per head."""
+    lines = [
+        "## Data",
+        "",
+        f"{data['rows_used']} rows used ({data['rows_given']} given, exact "
+        f"duplicates dropped: {data['deduplicated']}), data sha256 "
+        f"`{data['sha256'][:16]}…`, from: {', '.join(data['files'])}.",
+        "",
+    ]
+    if "moderator_labels" in data:
+        lines += [
+            f"{data['moderator_labels']} rows are moderators' decisions: their labels replace "
+            f"the corpus's for the same text, and each weighs {data['moderator_weight']:g} rows.",
+            "",
+        ]
+    lines += ["| head | label counts |", "|---|---|"]
+    for name, counts in data["label_counts"].items():
+        lines.append(f"| {name} | {', '.join(f'{k}: {v}' for k, v in counts.items())} |")
+    return lines
+
+
+def _head_line(name: str, head: Mapping[str, Any]) -> str:
+    """One head's row of the card's metrics table."""
+    m = head["cv_metrics"]
+    if name not in FLAGS:
+        per_class = ", ".join(f"{k} {v:.3f}" for k, v in m["f1"].items())
+        return (
+            f"| {name} | {head['C']:g} | | | macro-F1 {m['macro_f1']:.3f} "
+            f"(accuracy {m['accuracy']:.3f}; {per_class}) | | |"
+        )
+    remove = head["remove_threshold"]
+    removal = f"{remove:.3f} ({m['remove']['precision_target']})" if remove is not None else "none"
+    return (
+        f"| {name} | {head['C']:g} | {m['precision']:.3f} | {m['recall']:.3f} | "
+        f"{m['f1']:.3f} | {head['threshold']:.3f} ({_threshold_rule(m)}) | {removal} |"
+    )
+
+
 def format_card_markdown(card: Mapping[str, Any]) -> str:
     """A readable model card."""
     lines = [
@@ -294,46 +361,14 @@ def format_card_markdown(card: Mapping[str, Any]) -> str:
         "",
         f"sha256 `{card.get('sha256', '')}`, schema version {card.get('schema_version')}.",
         "",
-        "## Data",
-        "",
-        f"{card['data']['rows_used']} rows used ({card['data']['rows_given']} given, exact "
-        f"duplicates dropped: {card['data']['deduplicated']}), data sha256 "
-        f"`{card['data']['sha256'][:16]}…`, from: {', '.join(card['data']['files'])}.",
-        "",
-        "| head | label counts |",
-        "|---|---|",
-    ]
-    for name, counts in card["data"]["label_counts"].items():
-        lines.append(f"| {name} | {', '.join(f'{k}: {v}' for k, v in counts.items())} |")
-    lines += [
+        *_data_lines(card["data"]),
         "",
         f"## Cross-validated metrics ({card['training']['cv_folds']}-fold, out-of-fold, "
         f"random_state {card['training']['random_state']})",
         "",
         "| head | C | precision | recall | F1 | threshold (target precision) | remove threshold |",
         "|---|---|---|---|---|---|---|",
-    ]
-    for name, head in card["heads"].items():
-        m = head["cv_metrics"]
-        if name in FLAGS:
-            remove = head["remove_threshold"]
-            lines.append(
-                f"| {name} | {head['C']:g} | {m['precision']:.3f} | {m['recall']:.3f} | "
-                f"{m['f1']:.3f} | {head['threshold']:.3f} ({_threshold_rule(m)}) | "
-                + (
-                    f"{remove:.3f} ({m['remove']['precision_target']})"
-                    if remove is not None
-                    else "none"
-                )
-                + " |"
-            )
-        else:
-            per_class = ", ".join(f"{k} {v:.3f}" for k, v in m["f1"].items())
-            lines.append(
-                f"| {name} | {head['C']:g} | | | macro-F1 {m['macro_f1']:.3f} "
-                f"(accuracy {m['accuracy']:.3f}; {per_class}) | | |"
-            )
-    lines += [
+        *(_head_line(name, head) for name, head in card["heads"].items()),
         "",
         "## Versions",
         "",
