@@ -172,7 +172,7 @@ def sklearn_vectorisers() -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_union
 
-    from moderation.judge.features import tokenize
+    from moderation.judge.tokens import tokenize
     from moderation.normalise import normalise
 
     shared = {"preprocessor": normalise, "lowercase": False, "sublinear_tf": True, "min_df": 2}

@@ -7,7 +7,6 @@ import json
 import click
 
 from moderation.cli.common import command, model_option, parse_flag_values
-from moderation.errors import ModerationError
 from moderation.pipeline.writers import open_output
 
 
@@ -68,12 +67,9 @@ def evaluate_command(
     from moderation.judge.persist import DEFAULT_MODEL
     from moderation.train.corpora import read_labeled
 
-    try:
-        moderator = Moderator.load(model_path, thresholds=thresholds)
-        rows = read_labeled(data)
-        evaluation = evaluate(moderator, rows, targets=targets or None, mistakes=mistakes)
-    except ModerationError as error:
-        raise click.ClickException(str(error)) from error
+    moderator = Moderator.load(model_path, thresholds=thresholds)
+    rows = read_labeled(data)
+    evaluation = evaluate(moderator, rows, targets=targets or None, mistakes=mistakes)
     model = str(model_path or DEFAULT_MODEL)
     flags = ", ".join(f"{flag} {value:.3f}" for flag, value in moderator.thresholds.items())
     details = {"model": model, "data": ", ".join(data), "thresholds": flags}

@@ -12,7 +12,7 @@ from moderation.cli.common import (
     command,
     parse_flag_values,
 )
-from moderation.errors import ModerationError
+from moderation.train.moderated import DEFAULT_MODERATOR_WEIGHT
 
 F1_BEST = "f1"
 
@@ -37,6 +37,47 @@ def parse_precisions(
     return parsed
 
 
+def parse_floors(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> dict[str, float]:
+    """``HEAD=VALUE``: the lowest cross-validated score head ``HEAD`` may have (F1 at the
+    threshold for a flag, macro-F1 for ``stance:<target>``), VALUE in [0, 1]. The last value
+    given for a head wins."""
+    from moderation.labels import FLAGS, STANCE_PREFIX
+
+    parsed: dict[str, float] = {}
+    for value in values:
+        head, sep, number = value.partition("=")
+        try:
+            floor = float(number)
+        except ValueError:
+            floor = -1.0
+        is_head = head in FLAGS or (head.startswith(STANCE_PREFIX) and head != STANCE_PREFIX)
+        if not sep or not is_head or not 0.0 <= floor <= 1.0:
+            raise click.BadParameter(
+                f"{value!r}: use HEAD=VALUE, HEAD one of {', '.join(FLAGS)} or "
+                f"{STANCE_PREFIX}<target>, VALUE in [0, 1]"
+            )
+        parsed[head] = floor
+    return parsed
+
+
+def _echo_metrics(card: dict) -> None:
+    """The cross-validated metrics of each head, one line each."""
+    click.echo("cross-validated metrics (out-of-fold):")
+    for name, head in card["heads"].items():
+        metrics = head["cv_metrics"]
+        if "macro_f1" in metrics:
+            per_class = ", ".join(f"{k} {v:.3f}" for k, v in metrics["f1"].items())
+            click.echo(f"  {name:28s} macro-F1 {metrics['macro_f1']:.3f}  ({per_class})")
+        else:
+            click.echo(
+                f"  {name:28s} precision {metrics['precision']:.3f}  recall {metrics['recall']:.3f}"
+                f"  F1 {metrics['f1']:.3f}  threshold {head['threshold']:.3f}"
+                f"  average precision {metrics['average_precision']:.3f}"
+            )
+
+
 @command("train")
 @click.argument("more_data", nargs=-1, type=click.Path(exists=True), metavar="[PATH]...")
 @click.option(
@@ -50,10 +91,9 @@ def parse_precisions(
 @click.option(
     "-o",
     "--output",
-    default=DEFAULT_OUTPUT_MODEL,
-    show_default=True,
+    default=None,
     type=click.Path(dir_okay=False),
-    help="Model file to write; its card goes beside it.",
+    help=f"Model file to write; its card goes beside it. [default: {DEFAULT_OUTPUT_MODEL}]",
 )
 @click.option(
     "--precision",
@@ -64,22 +104,45 @@ def parse_precisions(
     help="Cross-validated precision each flag's threshold must reach (spam 0.9, incitement 0.8);"
     " FLAG=f1 cuts at the best cross-validated F1 instead.",
 )
+@click.option(
+    "--floor",
+    "floors",
+    multiple=True,
+    callback=parse_floors,
+    metavar="HEAD=VALUE",
+    help="Refuse to write the model if HEAD's cross-validated F1 (macro-F1 for stance:<target>) "
+    "is below VALUE (repeatable). Without --data the pinned floors apply too.",
+)
+@click.option(
+    "--weight",
+    "moderator_weight",
+    default=DEFAULT_MODERATOR_WEIGHT,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help='How many corpus rows a moderator\'s decision (a row with "source": "moderator") '
+    "counts as, in fitting and in the cross-validation that sets the thresholds; its labels "
+    "also replace the corpus's for the same text.",
+)
 @click.option("--cv", default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--seed", default=0, show_default=True, help="random_state for every random choice.")
 def train_command(
     more_data: tuple[str, ...],
     data: tuple[str, ...],
-    output: str,
+    output: str | None,
     precision: dict[str, float | None],
+    floors: dict[str, float],
+    moderator_weight: float,
     cv: int,
     seed: int,
 ) -> None:
     """Train the judge (featuriser and three heads) and write it with its model card.
 
-    With no --data, trains the default model from the project's own corpus and refuses to
-    write it if a cross-validated score falls below the pinned floors. `--data A B` and
+    With no --data, trains the default model from the project's own corpus. The model is
+    checked against the floors (--floor; without --data also the pinned ones) before anything
+    is written, and not written if a cross-validated score falls below them. `--data A B` and
     `--data A --data B` both read A and B. Heads the data has no labels for are trained on the
-    project corpus, the others on the data alone.
+    project corpus, the others on the data alone. Moderators' decisions (`moderation review
+    export`) override the corpus's labels for the same text and weigh --weight rows each.
     """
     data = data + more_data
     from moderation.train.corpora import read_labeled
@@ -87,52 +150,30 @@ def train_command(
         DEFAULT_FLOORS,
         DEFAULT_PRECISION,
         TrainingOptions,
-        headline_metrics,
         missing_heads,
         supplement,
         train_and_save,
     )
 
     paths = data or (DEFAULT_DATA,)
+    output = output or DEFAULT_OUTPUT_MODEL
     options = TrainingOptions(
-        precision={**DEFAULT_PRECISION, **precision}, cv=cv, random_state=seed
+        precision={**DEFAULT_PRECISION, **precision},
+        cv=cv,
+        random_state=seed,
+        moderator_weight=moderator_weight,
     )
-    try:
-        rows = read_labeled(paths)
-        click.echo(f"training on {len(rows)} labeled rows from {', '.join(paths)}", err=True)
-        missing = missing_heads(rows, options.default_target)
-        if missing:
-            corpus = read_labeled([DEFAULT_DATA])
-            rows = supplement(rows, corpus, missing)
-            click.echo(
-                f"no labels for {', '.join(missing)} in --data: those heads are trained on the "
-                f"project corpus ({DEFAULT_DATA}), the others on --data alone",
-                err=True,
-            )
-        card = train_and_save(rows, Path(output), options)
-    except ModerationError as error:
-        raise click.ClickException(str(error)) from error
+    rows = read_labeled(paths)
+    click.echo(f"training on {len(rows)} labeled rows from {', '.join(paths)}", err=True)
+    missing = missing_heads(rows, options.default_target)
+    if missing:
+        rows = supplement(rows, read_labeled([DEFAULT_DATA]), missing)
+        click.echo(
+            f"no labels for {', '.join(missing)} in --data: those heads are trained on the "
+            f"project corpus ({DEFAULT_DATA}), the others on --data alone",
+            err=True,
+        )
+    floors = {**({} if data else DEFAULT_FLOORS), **floors}
+    card = train_and_save(rows, Path(output), options, floors=floors)
     click.echo(f"wrote {output} (sha256 {card['sha256'][:16]}…) in {card['training']['seconds']} s")
-    click.echo("cross-validated metrics (out-of-fold):")
-    for name, head in card["heads"].items():
-        metrics = head["cv_metrics"]
-        if "macro_f1" in metrics:
-            per_class = ", ".join(f"{k} {v:.3f}" for k, v in metrics["f1"].items())
-            click.echo(f"  {name:28s} macro-F1 {metrics['macro_f1']:.3f}  ({per_class})")
-        else:
-            click.echo(
-                f"  {name:28s} precision {metrics['precision']:.3f}  recall {metrics['recall']:.3f}"
-                f"  F1 {metrics['f1']:.3f}  threshold {head['threshold']:.3f}"
-                f"  average precision {metrics['average_precision']:.3f}"
-            )
-    if not data:
-        low = {
-            name: (value, DEFAULT_FLOORS[name])
-            for name, value in headline_metrics(card).items()
-            if name in DEFAULT_FLOORS and value < DEFAULT_FLOORS[name]
-        }
-        if low:
-            raise click.ClickException(
-                "cross-validated scores below the pinned floors: "
-                + ", ".join(f"{n} {v:.3f} < {f}" for n, (v, f) in low.items())
-            )
+    _echo_metrics(card)

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from sklearn.metrics import average_precision_score
 
 from moderation.errors import DataError
+from moderation.judge.heads import precision_recall_by_threshold
 from moderation.labels import FLAGS, STANCE_PREFIX
 
 if TYPE_CHECKING:
@@ -96,7 +98,8 @@ def roc_auc(labels: Sequence[Any], scores: Sequence[float]) -> float | None:
 
 def average_precision(labels: Sequence[Any], scores: Sequence[float]) -> float | None:
     """PR-AUC as average precision: the sum over thresholds of precision times the recall
-    gained there (no interpolation). ``None`` when there is no positive row.
+    gained there (no interpolation; scikit-learn's, as the model card's). ``None`` when there
+    is no positive row.
 
     >>> average_precision([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.9])
     0.8333333333333333
@@ -104,31 +107,32 @@ def average_precision(labels: Sequence[Any], scores: Sequence[float]) -> float |
     truth, values = _binary_arrays(labels, scores)
     if not truth.sum():
         return None
-    curve = precision_recall_points(truth, values)
-    recall_gain = np.diff(np.r_[0.0, curve["recall"]])
-    return float(np.sum(recall_gain * curve["precision"]))
+    return float(average_precision_score(truth, values))
 
 
 def precision_recall_points(labels: Sequence[Any], scores: Sequence[float]) -> dict[str, Any]:
-    """Precision and recall when flagging at each distinct score, from the highest down.
+    """Precision and recall when flagging at each distinct score, from the highest down: the
+    curve the model's thresholds were chosen on
+    (:func:`~moderation.judge.heads.precision_recall_by_threshold`).
 
     Returns ``threshold`` (descending), ``precision`` and ``recall`` arrays of one length.
+
+    Raises
+    ------
+    DataError
+        No row is positive, so recall is undefined.
 
     >>> points = precision_recall_points([0, 1, 1], [0.2, 0.5, 0.9])
     >>> points["precision"].tolist(), points["recall"].tolist()
     ([1.0, 1.0, 0.6666666666666666], [0.5, 1.0, 1.0])
     """
     truth, values = _binary_arrays(labels, scores)
-    order = np.argsort(-values, kind="mergesort")
-    sorted_values, sorted_truth = values[order], truth[order]
-    last_of_tie = np.r_[sorted_values[1:] != sorted_values[:-1], True]
-    true_positives = np.cumsum(sorted_truth)[last_of_tie]
-    flagged = (np.arange(values.size) + 1)[last_of_tie]
-    return {
-        "threshold": sorted_values[last_of_tie],
-        "precision": true_positives / flagged,
-        "recall": true_positives / max(int(truth.sum()), 1),
-    }
+    if not truth.sum():
+        raise DataError(
+            f"precision and recall need a positive row; got {truth.size} rows, all labeled 0"
+        )
+    precision, recall, threshold = precision_recall_by_threshold(truth, values)
+    return {"threshold": threshold[::-1], "precision": precision[::-1], "recall": recall[::-1]}
 
 
 def brier_score(labels: Sequence[Any], scores: Sequence[float]) -> float:
@@ -454,35 +458,38 @@ def evaluate(
         else:
             evaluation.skipped[flag] = f"no row carries a label for {flag}"
     present = sorted({row.target for row in rows if row.stance is not None})
-    wanted = present if targets is None else list(targets)
     if not present and targets is None:
         evaluation.skipped[STANCE_PREFIX + "*"] = "no row carries a stance label"
-    for target in wanted:
-        name = STANCE_PREFIX + target
+    for target in present if targets is None else targets:
         labeled = [row for row in rows if row.stance is not None and row.target == target]
-        if not labeled:
-            evaluation.skipped[name] = (
-                f"no row carries a stance label for target {target!r} (targets in the data: "
-                f"{present})"
-            )
-            continue
-        if name not in moderator.heads:
-            evaluation.skipped[name] = (
-                f"the model has no stance head for target {target!r} (it has {moderator.targets})"
-            )
-            continue
-        classes = [str(c) for c in moderator.heads[name].classes_]
-        unknown = sorted({row.stance for row in labeled} - set(classes))
-        if unknown:
-            evaluation.skipped[name] = (
-                f"stance labels {unknown} are not among the head's classes {classes}"
-            )
-            continue
-        evaluation.scores[name] = _stance_scores(moderator, labeled, target)
+        reason = _stance_skip_reason(moderator, labeled, target, present)
+        if reason:
+            evaluation.skipped[STANCE_PREFIX + target] = reason
+        else:
+            evaluation.scores[STANCE_PREFIX + target] = _stance_scores(moderator, labeled, target)
     for name, scores in evaluation.scores.items():
         evaluation.metrics[name] = scores.metrics()
         evaluation.mistakes[name] = _explain_mistakes(moderator, scores, mistakes)
     return evaluation
+
+
+def _stance_skip_reason(
+    moderator: Moderator, labeled: Sequence[LabeledRow], target: str, present: Sequence[str]
+) -> str:
+    """Why the stance head of ``target`` cannot be measured on ``labeled`` ("" when it can)."""
+    name = STANCE_PREFIX + target
+    if not labeled:
+        return (
+            f"no row carries a stance label for target {target!r} (targets in the data: "
+            f"{list(present)})"
+        )
+    if name not in moderator.heads:
+        return f"the model has no stance head for target {target!r} (it has {moderator.targets})"
+    classes = [str(c) for c in moderator.heads[name].classes_]
+    unknown = sorted({row.stance for row in labeled} - set(classes))
+    if unknown:
+        return f"stance labels {unknown} are not among the head's classes {classes}"
+    return ""
 
 
 # -- the printed table ------------------------------------------------------------------------

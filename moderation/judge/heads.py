@@ -10,7 +10,7 @@ state is plain arrays and numbers, so it can be stored without pickling scikit-l
 from __future__ import annotations
 
 from collections.abc import Sequence
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -20,6 +20,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
+
+from moderation.errors import DataError, ModelError
 
 DEFAULT_CS = (2.0, 8.0, 32.0, 128.0)
 
@@ -36,22 +38,50 @@ def _sigmoid(scores: np.ndarray) -> np.ndarray:
 
 def _fold_scores(
     model: LogisticRegression,
-    X: Any,
+    X: Any,  # noqa: N803
     y: np.ndarray,
+    sample_weight: np.ndarray | None,
     train: np.ndarray,
-    test: np.ndarray,  # noqa: N803
+    test: np.ndarray,
 ) -> np.ndarray:
     """Fit on one fold's training rows; decision scores of its test rows, one column each."""
-    scores = model.fit(X[train], y[train]).decision_function(X[test])
+    weights = None if sample_weight is None else sample_weight[train]
+    scores = model.fit(X[train], y[train], sample_weight=weights).decision_function(X[test])
     return scores.reshape(-1, 1) if scores.ndim == 1 else scores
 
 
+def precision_recall_by_threshold(
+    labels: np.ndarray, scores: np.ndarray, sample_weight: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Precision and recall when flagging the rows that score at least each distinct score.
+
+    The project's one precision-recall computation: flag thresholds and the model card's
+    metrics here, ``moderation evaluate`` and its report through
+    :func:`moderation.evaluate.metrics.precision_recall_points`. scikit-learn's
+    ``precision_recall_curve`` without its closing (precision 1, recall 0) point; rows count
+    ``sample_weight`` times when given.
+
+    Returns
+    -------
+    precision, recall, threshold : ndarray
+        One value per distinct score, thresholds ascending.
+
+    >>> precision_recall_by_threshold(np.array([0, 1, 1]), np.array([0.2, 0.5, 0.9]))[1]
+    array([1. , 1. , 0.5])
+    """
+    precisions, recalls, thresholds = precision_recall_curve(
+        labels, scores, sample_weight=sample_weight
+    )
+    return precisions[:-1], recalls[:-1], thresholds
+
+
 def _curve(
-    labels: np.ndarray, probabilities: np.ndarray
+    labels: np.ndarray, probabilities: np.ndarray, sample_weight: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Precision, recall and F1 at every distinct threshold (ascending), and the thresholds."""
-    precisions, recalls, thresholds = precision_recall_curve(labels, probabilities)
-    precisions, recalls = precisions[:-1], recalls[:-1]
+    precisions, recalls, thresholds = precision_recall_by_threshold(
+        labels, probabilities, sample_weight
+    )
     f1 = 2 * precisions * recalls / np.maximum(precisions + recalls, 1e-12)
     return precisions, recalls, f1, thresholds
 
@@ -67,14 +97,17 @@ def _stats_at(
 
 
 def threshold_for_precision(
-    labels: np.ndarray, probabilities: np.ndarray, precision: float
+    labels: np.ndarray,
+    probabilities: np.ndarray,
+    precision: float,
+    sample_weight: np.ndarray | None = None,
 ) -> tuple[float | None, dict[str, float]]:
     """Lowest threshold whose precision on (labels, probabilities) reaches ``precision``.
 
     Returns the threshold (``None`` when no threshold reaches it) and the precision, recall
     and F1 at the returned threshold (or at the F1-best threshold when there is none).
     """
-    precisions, recalls, f1, thresholds = _curve(labels, probabilities)
+    precisions, recalls, f1, thresholds = _curve(labels, probabilities, sample_weight)
     reaching = np.flatnonzero((precisions >= precision) & (recalls > 0))
     index = int(reaching[0]) if reaching.size else int(np.argmax(f1))
     stats = _stats_at(precisions, recalls, f1, index)
@@ -82,11 +115,11 @@ def threshold_for_precision(
 
 
 def threshold_for_f1(
-    labels: np.ndarray, probabilities: np.ndarray
+    labels: np.ndarray, probabilities: np.ndarray, sample_weight: np.ndarray | None = None
 ) -> tuple[float, dict[str, float]]:
     """The threshold with the best F1 on (labels, probabilities) (the lowest, on ties), with
     the precision, recall and F1 there."""
-    precisions, recalls, f1, thresholds = _curve(labels, probabilities)
+    precisions, recalls, f1, thresholds = _curve(labels, probabilities, sample_weight)
     index = int(np.argmax(f1))
     return float(thresholds[index]), _stats_at(precisions, recalls, f1, index)
 
@@ -168,66 +201,110 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
             random_state=self.random_state,
         )
 
-    def _check_params(self, y: np.ndarray) -> None:
+    def _check_params(self) -> None:
+        """Raise :class:`ModelError` naming a parameter outside its valid values."""
         if not self.Cs or any(c <= 0 for c in self.Cs):
-            raise ValueError(f"Cs={self.Cs!r}: give one or more positive values")
+            raise ModelError(f"Cs={self.Cs!r}: give one or more positive values")
+        if isinstance(self.cv, bool) or not isinstance(self.cv, Integral) or self.cv < 2:
+            raise ModelError(f"cv={self.cv!r}: use a whole number of folds, 2 or more")
         precisions = [self.remove_precision]
         if self.precision is not None:
             precisions.append(self.precision)
         if any(
             isinstance(p, bool) or not isinstance(p, Real) or not 0 < p <= 1 for p in precisions
         ):
-            raise ValueError(
+            raise ModelError(
                 f"precision={self.precision!r}, remove_precision={self.remove_precision!r}: "
                 "use values in (0, 1] (precision may also be None, for the F1-best threshold)"
             )
+
+    def _check_labels(self, y: np.ndarray) -> None:
+        """Raise :class:`DataError` when the labels cannot train a head with ``cv`` folds."""
         if len(self.classes_) < 2:
-            raise ValueError(f"a head needs two classes or more; got {self.classes_.tolist()}")
+            raise DataError(
+                f"a head needs two classes or more; got {self.classes_.tolist()}: label rows "
+                "of another class"
+            )
         smallest = int(np.min(np.unique(y, return_counts=True)[1]))
         if smallest < self.cv:
-            raise ValueError(
+            fix = f"or lower cv to {smallest} or fewer" if smallest >= 2 else "(2 or more each)"
+            raise DataError(
                 f"the rarest class has {smallest} rows, fewer than cv={self.cv} folds: "
-                "label more rows or lower cv"
+                f"label more rows {fix}"
             )
 
-    def fit(self, X: Any, y: Sequence[Any]) -> LogisticHead:
-        """Choose C, calibrate and set thresholds on out-of-fold scores, then fit on all rows."""
+    def fit(
+        self,
+        X: Any,  # noqa: N803
+        y: Sequence[Any],
+        sample_weight: Sequence[float] | None = None,
+    ) -> LogisticHead:
+        """Choose C, calibrate and set thresholds on out-of-fold scores, then fit on all rows.
+
+        ``sample_weight`` (one positive number per row; default: every row counts once) weighs
+        the rows in every fit, the cross-validation's and the calibration's included, and in
+        the out-of-fold metrics that choose C and the thresholds.
+        """
         y = np.asarray(y)
+        self._check_params()
         self.classes_ = np.unique(y)
-        self._check_params(y)
+        self._check_labels(y)
+        weights = None if sample_weight is None else self._checked_weights(sample_weight, y)
+        self.C_, out_of_fold = self._choose_c(X, y, weights)
+        calibrator = LogisticRegression(C=100.0, max_iter=1000)
+        calibrator.fit(out_of_fold, y, sample_weight=weights)
+        self.calibration_coef_ = calibrator.coef_.astype(np.float64)
+        self.calibration_intercept_ = calibrator.intercept_.astype(np.float64)
+        probabilities = self._calibrate(out_of_fold)
+        self._set_thresholds(y, probabilities, weights)
+        final = self._model(self.C_).fit(X, y, sample_weight=weights)
+        self.coef_ = final.coef_.astype(np.float32)
+        self.intercept_ = final.intercept_.astype(np.float64)
+        return self
+
+    @staticmethod
+    def _checked_weights(sample_weight: Sequence[float], y: np.ndarray) -> np.ndarray:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+        if weights.shape != y.shape or not np.all(np.isfinite(weights) & (weights > 0)):
+            raise DataError(
+                f"sample_weight must hold one positive number per row ({y.size}); got "
+                f"shape {weights.shape}, smallest {weights.min(initial=np.inf)}"
+            )
+        return weights
+
+    def _choose_c(
+        self,
+        X: Any,  # noqa: N803
+        y: np.ndarray,
+        weights: np.ndarray | None,
+    ) -> tuple[float, np.ndarray]:
+        """The C with the best out-of-fold quality, and its out-of-fold decision scores."""
         folds = list(
             StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(X, y)
         )
         width = 1 if len(self.classes_) == 2 else len(self.classes_)
         jobs = [(C, train, test) for C in self.Cs for train, test in folds]  # noqa: N806
         scores = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fold_scores)(self._model(C), X, y, train, test) for C, train, test in jobs
+            delayed(_fold_scores)(self._model(C), X, y, weights, train, test)
+            for C, train, test in jobs
         )
         best: tuple[float, float, np.ndarray] | None = None
         for index, C in enumerate(self.Cs):  # noqa: N806
             out_of_fold = np.zeros((len(y), width))
             for offset, (_, test) in enumerate(folds):
                 out_of_fold[test] = scores[index * len(folds) + offset]
-            quality = self._quality(y, out_of_fold)
+            quality = self._quality(y, out_of_fold, weights)
             if best is None or quality > best[0] + 1e-9:
                 best = (quality, C, out_of_fold)
         assert best is not None
-        _, self.C_, out_of_fold = best
-        calibrator = LogisticRegression(C=100.0, max_iter=1000).fit(out_of_fold, y)
-        self.calibration_coef_ = calibrator.coef_.astype(np.float64)
-        self.calibration_intercept_ = calibrator.intercept_.astype(np.float64)
-        probabilities = self._calibrate(out_of_fold)
-        self._set_thresholds(y, probabilities)
-        final = self._model(self.C_).fit(X, y)
-        self.coef_ = final.coef_.astype(np.float32)
-        self.intercept_ = final.intercept_.astype(np.float64)
-        return self
+        return best[1], best[2]
 
-    def _quality(self, y: np.ndarray, scores: np.ndarray) -> float:
+    def _quality(self, y: np.ndarray, scores: np.ndarray, weights: np.ndarray | None) -> float:
         if len(self.classes_) == 2:
-            return float(average_precision_score(y == self.classes_[1], scores[:, 0]))
+            positive = y == self.classes_[1]
+            return float(average_precision_score(positive, scores[:, 0], sample_weight=weights))
         predicted = self.classes_[np.argmax(scores, axis=1)]
-        return float(f1_score(y, predicted, average="macro"))
+        return float(f1_score(y, predicted, average="macro", sample_weight=weights))
 
     def _calibrate(self, scores: np.ndarray) -> np.ndarray:
         calibrated = scores @ self.calibration_coef_.T + self.calibration_intercept_
@@ -236,39 +313,49 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
             return np.column_stack((1 - positive, positive))
         return _softmax(calibrated)
 
-    def _set_thresholds(self, y: np.ndarray, probabilities: np.ndarray) -> None:
+    def _set_thresholds(
+        self, y: np.ndarray, probabilities: np.ndarray, weights: np.ndarray | None
+    ) -> None:
         if len(self.classes_) == 2:
-            self._set_flag_thresholds(y == self.classes_[1], probabilities[:, 1])
+            self._set_flag_thresholds(y == self.classes_[1], probabilities[:, 1], weights)
             return
         self.threshold_ = self.remove_threshold_ = None
         predicted = self.classes_[np.argmax(probabilities, axis=1)]
-        per_class = f1_score(y, predicted, labels=self.classes_, average=None)
+        per_class = f1_score(
+            y, predicted, labels=self.classes_, average=None, sample_weight=weights
+        )
         self.cv_metrics_ = {
             "macro_f1": float(np.mean(per_class)),
-            "accuracy": float(np.mean(predicted == y)),
+            "accuracy": float(np.average(predicted == y, weights=weights)),
             "f1": {str(c): float(v) for c, v in zip(self.classes_, per_class, strict=True)},
             "support": {str(c): int(np.sum(y == c)) for c in self.classes_},
             "rows": len(y),
         }
 
-    def _set_flag_thresholds(self, positive: np.ndarray, scores: np.ndarray) -> None:
+    def _set_flag_thresholds(
+        self, positive: np.ndarray, scores: np.ndarray, weights: np.ndarray | None
+    ) -> None:
         """Review and removal thresholds of a flag from its out-of-fold calibrated scores."""
         if self.precision is None:
-            self.threshold_, stats = threshold_for_f1(positive, scores)
+            self.threshold_, stats = threshold_for_f1(positive, scores, weights)
             met = None
         else:
-            self.threshold_, stats = threshold_for_precision(positive, scores, self.precision)
+            self.threshold_, stats = threshold_for_precision(
+                positive, scores, self.precision, weights
+            )
             met = self.threshold_ is not None
             if self.threshold_ is None:  # fall back to the F1-best threshold, and say so
-                self.threshold_ = threshold_for_f1(positive, scores)[0]
+                self.threshold_ = threshold_for_f1(positive, scores, weights)[0]
         self.remove_threshold_, remove_stats = threshold_for_precision(
-            positive, scores, self.remove_precision
+            positive, scores, self.remove_precision, weights
         )
         self.cv_metrics_ = {
             **stats,
             "precision_target": self.precision,
             "precision_target_met": met,
-            "average_precision": float(average_precision_score(positive, scores)),
+            "average_precision": float(
+                average_precision_score(positive, scores, sample_weight=weights)
+            ),
             "remove": {**remove_stats, "precision_target": self.remove_precision},
             "support": int(positive.sum()),
             "rows": int(positive.size),

@@ -16,9 +16,10 @@ import numpy as np
 
 from moderation.errors import ModelError
 from moderation.hashing import ragged_indices
-from moderation.judge.features import BatchSpans, CommentFeaturiser
+from moderation.judge.features import CommentFeaturiser
 from moderation.judge.heads import LogisticHead
 from moderation.judge.persist import DEFAULT_MODEL, load_state, save_state
+from moderation.judge.spans import BatchGrams, BatchSpans
 from moderation.labels import FLAGS, STANCE_PREFIX
 from moderation.normalise import normalise
 from moderation.records import Comment
@@ -67,6 +68,83 @@ def scoring_item(value: Scorable, position: int) -> ScoringItem:
 _UNSEEN = np.iinfo(np.int64).max // 2
 
 
+@dataclass(frozen=True, slots=True)
+class _Credits:
+    """What each n-gram of some documents' spans contributes before weighting.
+
+    ``values``: per span, its column's feature value if it is the first span of its document
+    with that column, else 0. ``seen_at``: per label, its first span (a dense signal's label
+    without spans ranks after every word, by signal). ``dense_*``: the documents' non-zero
+    dense signals: their labels, values and columns.
+    """
+
+    values: np.ndarray
+    seen_at: np.ndarray
+    dense_labels: np.ndarray
+    dense_values: np.ndarray
+    dense_columns: np.ndarray
+
+
+def _document_entries(features: Any, documents: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The CSR entries of ``documents``, document by document (columns sorted within each):
+    each entry's place (position in ``documents``), column and value."""
+    lengths = np.diff(features.indptr)[documents]
+    entries = ragged_indices(features.indptr[:-1][documents], lengths)
+    entry_places = np.repeat(np.arange(documents.size), lengths)
+    return entry_places, features.indices[entries].astype(np.int64), features.data[entries]
+
+
+def _credits(features: Any, spans: BatchSpans) -> _Credits:
+    """Credit each column of a document once, to its first span there; dense signals to their
+    ``"[name]"`` labels."""
+    n_rows, n_columns = features.shape
+    place = np.full(n_rows, -1, dtype=np.int64)
+    place[spans.documents] = np.arange(spans.documents.size)
+    entry_places, entry_columns, entry_values = _document_entries(features, spans.documents)
+    entry_keys = entry_places * n_columns + entry_columns
+    span_index = np.arange(spans.rows.size)
+    seen_at = np.full(spans.label_places.size, _UNSEEN, dtype=np.int64)
+    np.minimum.at(seen_at, spans.labels, span_index)
+    values = np.zeros(spans.rows.size, dtype=features.dtype)
+    if spans.rows.size and entry_keys.size:
+        keys = place[spans.rows] * n_columns + spans.columns
+        where = np.minimum(np.searchsorted(entry_keys, keys), entry_keys.size - 1)
+        found = entry_keys[where] == keys
+        first = np.full(entry_keys.size, _UNSEEN, dtype=np.int64)
+        np.minimum.at(first, where[found], span_index[found])
+        credited = found & (first[where] == span_index)  # the column's first n-gram
+        values = np.where(credited, entry_values[where], 0)
+    dense = np.flatnonzero(entry_columns >= spans.n_columns)
+    signal = entry_columns[dense] - spans.n_columns
+    dense_labels = spans.dense_labels[entry_places[dense], signal]
+    unseen = seen_at[dense_labels] == _UNSEEN
+    seen_at[dense_labels[unseen]] = _UNSEEN + 1 + signal[unseen]
+    return _Credits(values, seen_at, dense_labels, entry_values[dense], entry_columns[dense])
+
+
+def _top_labels(
+    credits: _Credits, spans: BatchSpans, weight: np.ndarray, top: int
+) -> list[list[tuple[str, float]]]:
+    """Per document, its ``top`` labels with the largest positive totals under ``weight``."""
+    n_labels = spans.label_places.size
+    weighted = (credits.values * weight[spans.columns]).astype(np.float64)
+    totals = np.bincount(spans.labels, weighted, n_labels).astype(np.float64, copy=False)
+    totals[credits.dense_labels] = credits.dense_values * weight[credits.dense_columns]
+    candidates = np.flatnonzero(totals > 0)
+    owners = spans.label_places[candidates]
+    order = np.lexsort((credits.seen_at[candidates], -totals[candidates], owners))
+    candidates, owners = candidates[order], owners[order]
+    starts = np.flatnonzero(np.diff(owners, prepend=-1) != 0)
+    rank = np.arange(owners.size) - np.repeat(starts, np.diff(starts, append=owners.size))
+    candidates, owners = candidates[rank < top], owners[rank < top]
+    result: list[list[tuple[str, float]]] = [[] for _ in range(spans.documents.size)]
+    for label, owner, total in zip(
+        candidates.tolist(), owners.tolist(), totals[candidates].tolist(), strict=True
+    ):
+        result[owner].append((spans.text(label), round(total, 3)))
+    return result
+
+
 def _ranked_reasons(
     features: Any, spans: BatchSpans, weights: Sequence[np.ndarray], top: int
 ) -> list[list[list[tuple[str, float]]]]:
@@ -82,55 +160,24 @@ def _ranked_reasons(
     features = features.tocsr()
     if not features.has_sorted_indices:  # the featuriser's are; the lookups below need it
         features = features.sorted_indices()
-    n_rows, n_columns = features.shape
-    documents = spans.documents
-    place = np.full(n_rows, -1, dtype=np.int64)
-    place[documents] = np.arange(documents.size)
-    # The documents' entries, document by document (columns sorted within each).
-    lengths = np.diff(features.indptr)[documents]
-    entries = ragged_indices(features.indptr[:-1][documents], lengths)
-    entry_places = np.repeat(np.arange(documents.size), lengths)
-    entry_columns = features.indices[entries].astype(np.int64)
-    entry_values = features.data[entries]
-    entry_keys = entry_places * n_columns + entry_columns
-    n_labels = spans.label_places.size
-    span_index = np.arange(spans.rows.size)
-    seen_at = np.full(n_labels, _UNSEEN, dtype=np.int64)
-    np.minimum.at(seen_at, spans.labels, span_index)
-    values = np.zeros(spans.rows.size, dtype=features.dtype)
-    if spans.rows.size and entries.size:
-        keys = place[spans.rows] * n_columns + spans.columns
-        where = np.minimum(np.searchsorted(entry_keys, keys), entries.size - 1)
-        found = entry_keys[where] == keys
-        first = np.full(entries.size, _UNSEEN, dtype=np.int64)
-        np.minimum.at(first, where[found], span_index[found])
-        credited = found & (first[where] == span_index)  # the column's first n-gram
-        values = np.where(credited, entry_values[where], 0)
-    dense = np.flatnonzero(entry_columns >= spans.n_columns)
-    signal = entry_columns[dense] - spans.n_columns
-    dense_labels = spans.dense_labels[entry_places[dense], signal]
-    unseen = seen_at[dense_labels] == _UNSEEN
-    seen_at[dense_labels[unseen]] = _UNSEEN + 1 + signal[unseen]
-    dense_values = entry_values[dense]
-    results = []
-    for weight in weights:
-        credits = (values * weight[spans.columns]).astype(np.float64)
-        totals = np.bincount(spans.labels, credits, n_labels).astype(np.float64, copy=False)
-        totals[dense_labels] = dense_values * weight[entry_columns[dense]]
-        candidates = np.flatnonzero(totals > 0)
-        owners = spans.label_places[candidates]
-        order = np.lexsort((seen_at[candidates], -totals[candidates], owners))
-        candidates, owners = candidates[order], owners[order]
-        starts = np.flatnonzero(np.diff(owners, prepend=-1) != 0)
-        rank = np.arange(owners.size) - np.repeat(starts, np.diff(starts, append=owners.size))
-        candidates, owners = candidates[rank < top], owners[rank < top]
-        result: list[list[tuple[str, float]]] = [[] for _ in range(spans.documents.size)]
-        for label, owner, total in zip(
-            candidates.tolist(), owners.tolist(), totals[candidates].tolist(), strict=True
-        ):
-            result[owner].append((spans.text(label), round(total, 3)))
-        results.append(result)
-    return results
+    credits = _credits(features, spans)
+    return [_top_labels(credits, spans, weight, top) for weight in weights]
+
+
+def _rounded(scores: np.ndarray) -> list[float]:
+    """Scores rounded to four decimals, as verdicts give them."""
+    return list(map(round, scores.tolist(), itertools.repeat(4)))
+
+
+def _raised_flags(raised: Mapping[str, np.ndarray]) -> list[list[str]]:
+    """Per row, the raised flags in the order of :data:`FLAGS`."""
+    # One code per row: bit k is FLAGS[k]; each code's flag list is built once.
+    codes = sum(raised[flag].astype(np.int64) << bit for bit, flag in enumerate(FLAGS))
+    flag_sets = [
+        tuple(f for bit, f in enumerate(FLAGS) if code >> bit & 1)
+        for code in range(1 << len(FLAGS))
+    ]
+    return [list(flag_sets[code]) for code in np.asarray(codes).tolist()]
 
 
 class Moderator:
@@ -268,74 +315,102 @@ class Moderator:
         features, grams = self.featuriser.transform_with_grams(texts)
         flag_scores = {flag: self.heads[flag].predict_proba(features)[:, 1] for flag in FLAGS}
         targets = [item.target or target or self.default_target for item in items]
+        stances = self._stances(features, targets)
+        raised = {flag: flag_scores[flag] >= self.thresholds[flag] for flag in FLAGS}
+        actions = self._actions(flag_scores, raised)
+        reasons = self._flag_reasons(features, grams, raised)
+        return [
+            Verdict(
+                id=item.id,
+                text=item.text,
+                target=name,
+                stance=stance,
+                stance_scores=stance_scores,
+                spam=spam,
+                incitement=incitement,
+                flags=flags,
+                action=action,
+                reasons=item_reasons,
+                article_id=item.article_id,
+                parent_id=item.parent_id,
+                truncated=len(item.text) > self.max_chars,
+            )
+            for item, name, (
+                stance,
+                stance_scores,
+            ), spam, incitement, flags, action, item_reasons in zip(
+                items,
+                targets,
+                stances,
+                _rounded(flag_scores["spam"]),
+                _rounded(flag_scores["incitement"]),
+                _raised_flags(raised),
+                actions,
+                reasons,
+                strict=True,
+            )
+        ]
+
+    def _stances(self, features: Any, targets: Sequence[str]) -> list[tuple[str, dict]]:
+        """Per row, the most probable stance of its target and every class's rounded score."""
         distinct_targets = list(dict.fromkeys(targets))
         heads = {name: self._stance_head(name) for name in distinct_targets}
         if len(distinct_targets) == 1:  # rows are scored independently: no need to split
             probabilities = {
                 distinct_targets[0]: heads[distinct_targets[0]].predict_proba(features)
             }
-            row_in_target = range(len(items))
+            row_in_target: Sequence[int] = range(len(targets))
         else:
-            probabilities, positions = {}, np.zeros(len(items), dtype=np.int64)
+            probabilities, positions = {}, np.zeros(len(targets), dtype=np.int64)
             for name in distinct_targets:
                 rows = [i for i, t in enumerate(targets) if t == name]
                 probabilities[name] = heads[name].predict_proba(features[rows])
                 positions[rows] = np.arange(len(rows))
             row_in_target = positions.tolist()
         four = itertools.repeat(4)
-        stance_scores, stances = {}, {}
+        per_target = {}
         for name, p in probabilities.items():
             labels = [str(c) for c in heads[name].classes_]
-            stance_scores[name] = [
+            scores = [
                 dict(zip(labels, map(round, row, four), strict=False)) for row in p.tolist()
             ]  # strict=False: ``four`` repeats forever; each row has one value per label
-            stances[name] = [labels[k] for k in np.argmax(p, axis=1).tolist()]
-        raised = {flag: flag_scores[flag] >= self.thresholds[flag] for flag in FLAGS}
-        removed = np.zeros(len(items), dtype=bool)
+            stances = [labels[k] for k in np.argmax(p, axis=1).tolist()]
+            per_target[name] = list(zip(stances, scores, strict=True))
+        return [
+            per_target[name][offset] for name, offset in zip(targets, row_in_target, strict=True)
+        ]
+
+    def _actions(
+        self, flag_scores: Mapping[str, np.ndarray], raised: Mapping[str, np.ndarray]
+    ) -> list[str]:
+        """Per row: ``remove`` when a raised flag's score also reaches its removal threshold,
+        ``review`` when a flag is raised, else ``approve``."""
+        removed = np.zeros(len(flag_scores[FLAGS[0]]), dtype=bool)
         for flag in FLAGS:
             if self.remove_thresholds[flag] is not None:
                 removed |= raised[flag] & (flag_scores[flag] >= self.remove_thresholds[flag])
-        reasons: list[dict[str, list[tuple[str, float]]]] = [{} for _ in items]
-        flagged = np.flatnonzero(np.logical_or.reduce([raised[flag] for flag in FLAGS]))
-        if flagged.size:
-            spans = self.featuriser.batch_spans(grams, flagged)
-            weights = [self._class_weights(self.heads[flag], 1) for flag in FLAGS]
-            ranked = _ranked_reasons(features, spans, weights, REASONS_PER_FLAG)
-            for flag, per_row in zip(FLAGS, ranked, strict=True):
-                for row, pairs in zip(flagged.tolist(), per_row, strict=True):
-                    if raised[flag][row]:
-                        reasons[row][flag] = pairs
-        # Which flags are raised, as one code per comment: bit k is FLAGS[k].
-        codes = sum(raised[flag].astype(np.int64) << bit for bit, flag in enumerate(FLAGS))
-        flag_sets = [
-            tuple(f for bit, f in enumerate(FLAGS) if code >> bit & 1) for code in range(4)
-        ]
-        actions = np.where(removed, 2, np.minimum(codes, 1)).tolist()
+        any_raised = np.logical_or.reduce([raised[flag] for flag in FLAGS])
         action_names = ("approve", "review", "remove")
-        spam = list(map(round, flag_scores["spam"].tolist(), four))
-        incitement = list(map(round, flag_scores["incitement"].tolist(), four))
-        verdicts = []
-        for i, (item, name, offset, code, action) in enumerate(
-            zip(items, targets, row_in_target, codes.tolist(), actions, strict=True)
-        ):
-            verdicts.append(
-                Verdict(
-                    id=item.id,
-                    text=item.text,
-                    target=name,
-                    stance=stances[name][offset],
-                    stance_scores=stance_scores[name][offset],
-                    spam=spam[i],
-                    incitement=incitement[i],
-                    flags=list(flag_sets[code]),
-                    action=action_names[action],
-                    reasons=reasons[i],
-                    article_id=item.article_id,
-                    parent_id=item.parent_id,
-                    truncated=len(item.text) > self.max_chars,
-                )
-            )
-        return verdicts
+        return [action_names[a] for a in np.where(removed, 2, any_raised.astype(int)).tolist()]
+
+    def _flag_reasons(
+        self, features: Any, grams: BatchGrams, raised: Mapping[str, np.ndarray]
+    ) -> list[dict[str, list[tuple[str, float]]]]:
+        """Per row, for each raised flag, the words that raised it most (explanations)."""
+        reasons: list[dict[str, list[tuple[str, float]]]] = [
+            {} for _ in range(len(raised[FLAGS[0]]))
+        ]
+        flagged = np.flatnonzero(np.logical_or.reduce([raised[flag] for flag in FLAGS]))
+        if not flagged.size:
+            return reasons
+        spans = self.featuriser.batch_spans(grams, flagged)
+        weights = [self._class_weights(self.heads[flag], 1) for flag in FLAGS]
+        ranked = _ranked_reasons(features, spans, weights, REASONS_PER_FLAG)
+        for flag, per_row in zip(FLAGS, ranked, strict=True):
+            for row, pairs in zip(flagged.tolist(), per_row, strict=True):
+                if raised[flag][row]:
+                    reasons[row][flag] = pairs
+        return reasons
 
     def score(self, items: Iterable[Scorable], *, target: str | None = None) -> list[Verdict]:
         """Judge comments (texts, :class:`Comment` records or dicts with ``"text"``)."""

@@ -18,10 +18,18 @@ from pathlib import Path
 from moderation.errors import DataError
 from moderation.labels import DEFAULT_TARGET
 
+# The "source" of a project row that records a moderator's decision.
+MODERATOR_SOURCE = "moderator"
+
 
 @dataclass(frozen=True, slots=True)
 class LabeledRow:
-    """One labeled comment. ``None`` means "not labeled for this head"."""
+    """One labeled comment. ``None`` means "not labeled for this head".
+
+    ``source`` and ``line`` say where it was read; ``moderator`` is true for a moderator's
+    decision (a project row with ``"source": "moderator"``, as ``moderation review export``
+    writes them), whose labels override the corpus's in training and weigh more.
+    """
 
     text: str
     stance: str | None = None
@@ -30,12 +38,15 @@ class LabeledRow:
     target: str = DEFAULT_TARGET
     source: str = ""
     line: int | None = None
+    moderator: bool = False
 
     def labels(self) -> dict[str, object]:
-        """The labels as a dict, for hashing and cards."""
+        """The labels as a dict, for hashing and cards (``moderator`` only when set)."""
         row = asdict(self)
         row.pop("source")
         row.pop("line")
+        if not self.moderator:
+            row.pop("moderator")
         return row
 
 
@@ -66,11 +77,13 @@ def _project_row(row: dict, where: str, source: str, line: int) -> LabeledRow:
         target=row.get("target") or DEFAULT_TARGET,
         source=source,
         line=line,
+        moderator=row.get("source") == MODERATOR_SOURCE,
     )
 
 
 def read_project_jsonl(path: Path) -> Iterator[LabeledRow]:
-    """The project format: ``{"text": ..., "stance": ..., "spam": 0, "incitement": 1, ...}``."""
+    """The project format: ``{"text": ..., "stance": ..., "spam": 0, "incitement": 1, ...}``;
+    ``"source": "moderator"`` marks a moderator's decision (other sources are ignored)."""
     with path.open(encoding="utf-8") as stream:
         for number, line in enumerate(stream, start=1):
             if not line.strip():
@@ -271,12 +284,17 @@ def data_hash(rows: Iterable[LabeledRow]) -> str:
     return digest.hexdigest()
 
 
+def text_key(text: str) -> str:
+    """What two texts must share to count as the same comment: whitespace and case folded."""
+    return " ".join(text.split()).casefold()
+
+
 def dedupe(rows: Iterable[LabeledRow]) -> list[LabeledRow]:
-    """Drop rows whose text repeats an earlier row exactly (keeps the first)."""
+    """Drop rows whose text repeats an earlier row's (same :func:`text_key`; keeps the first)."""
     seen: set[str] = set()
     kept = []
     for row in rows:
-        key = " ".join(row.text.split()).casefold()
+        key = text_key(row.text)
         if key not in seen:
             seen.add(key)
             kept.append(row)
@@ -285,9 +303,11 @@ def dedupe(rows: Iterable[LabeledRow]) -> list[LabeledRow]:
 
 __all__ = [
     "DEFAULT_TARGET",
+    "MODERATOR_SOURCE",
     "LabeledRow",
     "data_hash",
     "dedupe",
     "detect_adapter",
     "read_labeled",
+    "text_key",
 ]

@@ -6,6 +6,7 @@ deterministic: the same rows and options give the same model and the same metric
 
 from __future__ import annotations
 
+import dataclasses
 import platform
 import time
 from collections import Counter
@@ -16,20 +17,30 @@ from typing import Any
 
 import numpy as np
 
-from moderation.errors import DataError
+from moderation.errors import DataError, ModelError
 from moderation.judge.features import CommentFeaturiser
 from moderation.judge.heads import LogisticHead
 from moderation.judge.moderator import Moderator
 from moderation.labels import DEFAULT_TARGET, FLAGS, STANCE_PREFIX
-from moderation.train.corpora import LabeledRow, data_hash, dedupe
+from moderation.train.corpora import LabeledRow, data_hash
+from moderation.train.moderated import (
+    DEFAULT_MODERATOR_WEIGHT,
+    merge_moderator_labels,
+    row_weights,
+)
 
 # The flag threshold sends a comment to review; incitement's is set for 0.8 precision because
 # its scores on text unlike the corpus (measured on ETHOS) run lower, and a missed call to
 # violence costs more than a second look. Removal needs DEFAULT_REMOVE_PRECISION for both.
 DEFAULT_PRECISION = {"spam": 0.9, "incitement": 0.8}
 DEFAULT_REMOVE_PRECISION = 0.97
-# train.py refuses to write a default model whose cross-validated quality falls below these.
+# train.py refuses to write a default model whose cross-validated quality (headline_metrics)
+# falls below these.
 DEFAULT_FLOORS = {"spam": 0.85, "incitement": 0.70, STANCE_PREFIX + DEFAULT_TARGET: 0.70}
+
+
+class FloorError(ModelError):
+    """A trained model scores below a quality floor, so it was not written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +63,9 @@ class TrainingOptions:
         The stance target scored when none is named.
     deduplicate : bool
         Drop rows repeating an earlier row's text before training (copies inflate CV scores).
+    moderator_weight : float
+        How many corpus rows a moderator's decision counts as, in every head's fit and in the
+        cross-validated metrics that set the thresholds (see :mod:`.moderated`).
     n_jobs : int or None
         Processes for the cross-validation fits; the results do not depend on it.
     """
@@ -62,6 +76,7 @@ class TrainingOptions:
     random_state: int = 0
     default_target: str = DEFAULT_TARGET
     deduplicate: bool = True
+    moderator_weight: float = DEFAULT_MODERATOR_WEIGHT
     n_jobs: int | None = 2
 
 
@@ -122,31 +137,12 @@ def supplement(
             "stance": row.stance if keep_stance else None,
         }
         if any(value is not None for value in labels.values()):
-            added.append(
-                LabeledRow(row.text, target=row.target, source=row.source, line=row.line, **labels)
-            )
+            added.append(dataclasses.replace(row, **labels))
     return [*rows, *added]
 
 
-def train_moderator(
-    rows: Sequence[LabeledRow], options: TrainingOptions | None = None
-) -> tuple[Moderator, dict[str, Any]]:
-    """Fit the featuriser on every text and each head on the rows carrying its label.
-
-    Returns the Moderator and the card: data counts and hash, cross-validated metrics and
-    thresholds per head, library versions.
-
-    Raises
-    ------
-    DataError
-        A flag head has no rows, or the default target has no stance rows.
-    """
-    options = options or TrainingOptions()
-    started = time.perf_counter()
-    given = len(rows)
-    if options.deduplicate:
-        rows = dedupe(rows)
-    counts = _label_counts(rows)
+def _check_trainable(counts: Mapping[str, Mapping[str, int]], default_target: str) -> None:
+    """Raise :class:`DataError` when a head every model needs has no rows to learn from."""
     for flag in FLAGS:
         if len(counts[flag]) < 2:
             raise DataError(
@@ -154,33 +150,69 @@ def train_moderator(
                 f"{flag}=1 (got {counts[flag] or 'none'}); add the project corpus with "
                 "--data seeds/labeled"
             )
-    if STANCE_PREFIX + options.default_target not in counts:
+    if STANCE_PREFIX + default_target not in counts:
         raise DataError(
-            f"no stance rows for the default target {options.default_target!r}; add some or "
+            f"no stance rows for the default target {default_target!r}; add some or "
             "add the project corpus with --data seeds/labeled"
         )
-    featuriser = CommentFeaturiser().fit([r.text for r in rows])
-    features = featuriser.transform([r.text for r in rows])
-    heads: dict[str, LogisticHead] = {}
-    for name in counts:
-        if name in FLAGS:
-            index = [i for i, r in enumerate(rows) if getattr(r, name) is not None]
-            labels = [getattr(rows[i], name) for i in index]
-            precision = options.precision.get(name, DEFAULT_PRECISION[name])
-        else:
-            target = name[len(STANCE_PREFIX) :]
-            index = [i for i, r in enumerate(rows) if r.stance is not None and r.target == target]
-            labels = [rows[i].stance for i in index]
-            precision = 0.9
-        heads[name] = LogisticHead(
-            cv=options.cv,
-            precision=precision,
-            remove_precision=options.remove_precision,
-            random_state=options.random_state,
-            n_jobs=options.n_jobs,
-        ).fit(features[index], np.asarray(labels))
-    moderator = Moderator(featuriser, heads, default_target=options.default_target)
-    card = {
+
+
+def _head_rows(rows: Sequence[LabeledRow], name: str) -> tuple[list[int], list[Any]]:
+    """The rows carrying head ``name``'s label (their indices), and those labels."""
+    if name in FLAGS:
+        index = [i for i, r in enumerate(rows) if getattr(r, name) is not None]
+        return index, [getattr(rows[i], name) for i in index]
+    target = name[len(STANCE_PREFIX) :]
+    index = [i for i, r in enumerate(rows) if r.stance is not None and r.target == target]
+    return index, [rows[i].stance for i in index]
+
+
+def _head_weights(weights: np.ndarray | None, index: list[int]) -> np.ndarray | None:
+    """The weights of a head's rows; ``None`` when they are all 1 (no moderator's label for
+    this head), so that such a head trains exactly as without moderators."""
+    if weights is None or np.all(weights[index] == 1.0):
+        return None
+    return weights[index]
+
+
+def _fit_head(
+    name: str,
+    rows: Sequence[LabeledRow],
+    features: Any,
+    weights: np.ndarray | None,
+    options: TrainingOptions,
+) -> LogisticHead:
+    """Fit head ``name`` on the rows that carry its label (weighted when ``weights`` is set)."""
+    index, labels = _head_rows(rows, name)
+    precision = options.precision.get(name, DEFAULT_PRECISION[name]) if name in FLAGS else 0.9
+    return LogisticHead(
+        cv=options.cv,
+        precision=precision,
+        remove_precision=options.remove_precision,
+        random_state=options.random_state,
+        n_jobs=options.n_jobs,
+    ).fit(features[index], np.asarray(labels), sample_weight=_head_weights(weights, index))
+
+
+def _moderator_counts(rows: Sequence[LabeledRow], weight: float) -> dict[str, Any]:
+    """For the card: how many moderators' decisions were used, and their weight (nothing
+    when none was, so that a corpus-only card stays as it was)."""
+    used = sum(row.moderator for row in rows)
+    return {"moderator_labels": used, "moderator_weight": weight} if used else {}
+
+
+def _training_card(
+    rows: Sequence[LabeledRow],
+    given: int,
+    counts: dict[str, dict[str, int]],
+    featuriser: CommentFeaturiser,
+    heads: Mapping[str, LogisticHead],
+    options: TrainingOptions,
+    seconds: float,
+) -> dict[str, Any]:
+    """The model card's content: data counts and hash, features, per-head cross-validated
+    metrics and thresholds, training settings, library versions."""
+    return {
         "data": {
             "files": sorted({r.source for r in rows}),
             "rows_given": given,
@@ -188,6 +220,7 @@ def train_moderator(
             "deduplicated": options.deduplicate,
             "label_counts": counts,
             "sha256": data_hash(rows),
+            **_moderator_counts(rows, options.moderator_weight),
         },
         "default_target": options.default_target,
         "features": {
@@ -207,10 +240,38 @@ def train_moderator(
         "training": {
             "cv_folds": options.cv,
             "random_state": options.random_state,
-            "seconds": round(time.perf_counter() - started, 1),
+            "seconds": round(seconds, 1),
         },
         "versions": _versions(),
     }
+
+
+def train_moderator(
+    rows: Sequence[LabeledRow], options: TrainingOptions | None = None
+) -> tuple[Moderator, dict[str, Any]]:
+    """Fit the featuriser on every text and each head on the rows carrying its label.
+
+    Returns the Moderator and the card: data counts and hash, cross-validated metrics and
+    thresholds per head, library versions.
+
+    Raises
+    ------
+    DataError
+        A flag head has no rows, or the default target has no stance rows.
+    """
+    options = options or TrainingOptions()
+    started = time.perf_counter()
+    given = len(rows)
+    rows = merge_moderator_labels(rows, deduplicate=options.deduplicate)
+    counts = _label_counts(rows)
+    _check_trainable(counts, options.default_target)
+    weights = row_weights(rows, options.moderator_weight)
+    featuriser = CommentFeaturiser().fit([r.text for r in rows])
+    features = featuriser.transform([r.text for r in rows])
+    heads = {name: _fit_head(name, rows, features, weights, options) for name in counts}
+    moderator = Moderator(featuriser, heads, default_target=options.default_target)
+    seconds = time.perf_counter() - started
+    card = _training_card(rows, given, counts, featuriser, heads, options, seconds)
     return moderator, card
 
 
@@ -223,12 +284,74 @@ def headline_metrics(card: Mapping[str, Any]) -> dict[str, float]:
     return out
 
 
+def check_floors(card: Mapping[str, Any], floors: Mapping[str, float]) -> None:
+    """Refuse a model whose :func:`headline_metrics` fall below ``floors`` (head -> value).
+
+    Raises
+    ------
+    FloorError
+        A floor names a head the model does not have, or a head scores below its floor.
+    """
+    metrics = headline_metrics(card)
+    unknown = sorted(set(floors) - set(metrics))
+    if unknown:
+        raise FloorError(
+            f"floors for heads this model does not have: {unknown}; heads: {list(metrics)}"
+        )
+    low = {name: (metrics[name], floor) for name, floor in floors.items() if metrics[name] < floor}
+    if low:
+        raise FloorError(
+            "cross-validated scores below the floors: "
+            + ", ".join(f"{name} {value:.3f} < {floor}" for name, (value, floor) in low.items())
+            + "; the model was not written"
+        )
+
+
 def _threshold_rule(metrics: Mapping[str, Any]) -> str:
     """How a flag's threshold was chosen, for the card: its precision target, or F1-best."""
     if metrics["precision_target"] is None:
         return "F1-best, no precision target"
     met = "" if metrics["precision_target_met"] else ", not reached: F1-best used"
     return f"{metrics['precision_target']}{met}"
+
+
+def _data_lines(data: Mapping[str, Any]) -> list[str]:
+    """The card's data section: rows, moderators' decisions, label counts per head."""
+    lines = [
+        "## Data",
+        "",
+        f"{data['rows_used']} rows used ({data['rows_given']} given, exact "
+        f"duplicates dropped: {data['deduplicated']}), data sha256 "
+        f"`{data['sha256'][:16]}…`, from: {', '.join(data['files'])}.",
+        "",
+    ]
+    if "moderator_labels" in data:
+        lines += [
+            f"{data['moderator_labels']} rows are moderators' decisions: their labels replace "
+            f"the corpus's for the same text, and each weighs {data['moderator_weight']:g} rows.",
+            "",
+        ]
+    lines += ["| head | label counts |", "|---|---|"]
+    for name, counts in data["label_counts"].items():
+        lines.append(f"| {name} | {', '.join(f'{k}: {v}' for k, v in counts.items())} |")
+    return lines
+
+
+def _head_line(name: str, head: Mapping[str, Any]) -> str:
+    """One head's row of the card's metrics table."""
+    m = head["cv_metrics"]
+    if name not in FLAGS:
+        per_class = ", ".join(f"{k} {v:.3f}" for k, v in m["f1"].items())
+        return (
+            f"| {name} | {head['C']:g} | | | macro-F1 {m['macro_f1']:.3f} "
+            f"(accuracy {m['accuracy']:.3f}; {per_class}) | | |"
+        )
+    remove = head["remove_threshold"]
+    removal = f"{remove:.3f} ({m['remove']['precision_target']})" if remove is not None else "none"
+    return (
+        f"| {name} | {head['C']:g} | {m['precision']:.3f} | {m['recall']:.3f} | "
+        f"{m['f1']:.3f} | {head['threshold']:.3f} ({_threshold_rule(m)}) | {removal} |"
+    )
 
 
 def format_card_markdown(card: Mapping[str, Any]) -> str:
@@ -238,46 +361,14 @@ def format_card_markdown(card: Mapping[str, Any]) -> str:
         "",
         f"sha256 `{card.get('sha256', '')}`, schema version {card.get('schema_version')}.",
         "",
-        "## Data",
-        "",
-        f"{card['data']['rows_used']} rows used ({card['data']['rows_given']} given, exact "
-        f"duplicates dropped: {card['data']['deduplicated']}), data sha256 "
-        f"`{card['data']['sha256'][:16]}…`, from: {', '.join(card['data']['files'])}.",
-        "",
-        "| head | label counts |",
-        "|---|---|",
-    ]
-    for name, counts in card["data"]["label_counts"].items():
-        lines.append(f"| {name} | {', '.join(f'{k}: {v}' for k, v in counts.items())} |")
-    lines += [
+        *_data_lines(card["data"]),
         "",
         f"## Cross-validated metrics ({card['training']['cv_folds']}-fold, out-of-fold, "
         f"random_state {card['training']['random_state']})",
         "",
         "| head | C | precision | recall | F1 | threshold (target precision) | remove threshold |",
         "|---|---|---|---|---|---|---|",
-    ]
-    for name, head in card["heads"].items():
-        m = head["cv_metrics"]
-        if name in FLAGS:
-            remove = head["remove_threshold"]
-            lines.append(
-                f"| {name} | {head['C']:g} | {m['precision']:.3f} | {m['recall']:.3f} | "
-                f"{m['f1']:.3f} | {head['threshold']:.3f} ({_threshold_rule(m)}) | "
-                + (
-                    f"{remove:.3f} ({m['remove']['precision_target']})"
-                    if remove is not None
-                    else "none"
-                )
-                + " |"
-            )
-        else:
-            per_class = ", ".join(f"{k} {v:.3f}" for k, v in m["f1"].items())
-            lines.append(
-                f"| {name} | {head['C']:g} | | | macro-F1 {m['macro_f1']:.3f} "
-                f"(accuracy {m['accuracy']:.3f}; {per_class}) | | |"
-            )
-    lines += [
+        *(_head_line(name, head) for name, head in card["heads"].items()),
         "",
         "## Versions",
         "",
@@ -290,10 +381,21 @@ def format_card_markdown(card: Mapping[str, Any]) -> str:
 
 
 def train_and_save(
-    rows: Sequence[LabeledRow], output: Path, options: TrainingOptions | None = None
+    rows: Sequence[LabeledRow],
+    output: Path,
+    options: TrainingOptions | None = None,
+    floors: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
-    """Train, write the model with its ``.card.json`` and ``.card.md``; return the card."""
+    """Train, check the floors, then write the model with its ``.card.json`` and ``.card.md``;
+    return the card.
+
+    Raises
+    ------
+    FloorError
+        A head scores below its floor; nothing is written (``output`` keeps its old bytes).
+    """
     moderator, card = train_moderator(rows, options)
+    check_floors(card, floors or {})
     card = moderator.save(output, card)
     output.with_name(output.stem + ".card.md").write_text(
         format_card_markdown(card), encoding="utf-8"

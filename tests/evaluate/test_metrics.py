@@ -13,15 +13,18 @@ from click.testing import CliRunner
 from sklearn.metrics import average_precision_score, matthews_corrcoef, roc_auc_score
 
 from moderation.cli import main
+from moderation.errors import DataError
 from moderation.evaluate.metrics import (
     average_precision,
     binary_metrics,
     brier_score,
     confusion_matrix,
     multiclass_metrics,
+    precision_recall_points,
     reliability_curve,
     roc_auc,
 )
+from moderation.judge.heads import precision_recall_by_threshold, threshold_for_f1
 from moderation.train.corpora import read_labeled
 from moderation.train.trainer import TrainingOptions, train_and_save
 from tests.support import FIXTURES
@@ -64,6 +67,25 @@ def test_binary_edge_cases() -> None:
     assert nothing_flagged["mcc"] == 0.0
     assert brier_score([1, 0], [1.0, 0.0]) == 0.0
     assert binary_metrics([0, 1], [0.5, 0.5], threshold=0.5)["confusion"] == [[0, 1], [0, 1]]
+
+
+def test_evaluate_and_the_model_card_share_one_precision_recall_curve() -> None:
+    """The report's curve is the one the head's thresholds were chosen on, point for point."""
+    rng = np.random.default_rng(0)
+    labels = (rng.random(200) < 0.3).astype(int)
+    scores = np.round(rng.random(200) * 0.6 + labels * 0.3, 2)  # ties included
+    points = precision_recall_points(labels, scores)
+    precision, recall, threshold = precision_recall_by_threshold(labels, scores)
+    assert np.array_equal(points["threshold"], threshold[::-1])
+    assert np.array_equal(points["precision"], precision[::-1])
+    assert np.array_equal(points["recall"], recall[::-1])
+    assert (np.diff(points["threshold"]) < 0).all()
+    cut, stats = threshold_for_f1(labels, scores)
+    at = np.flatnonzero(points["threshold"] == cut)[0]
+    assert (points["precision"][at], points["recall"][at]) == (stats["precision"], stats["recall"])
+    assert average_precision(labels, scores) == average_precision_score(labels, scores)
+    with pytest.raises(DataError, match="need a positive row; got 2 rows, all labeled 0"):
+        precision_recall_points([0, 0], [0.2, 0.9])
 
 
 def test_multiclass_metrics_match_hand_computed_values() -> None:

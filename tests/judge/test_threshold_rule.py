@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from sklearn.base import clone
 
 from moderation.cli import main
+from moderation.errors import ModelError
 from moderation.judge.heads import LogisticHead, threshold_for_f1, threshold_for_precision
 from moderation.judge.persist import card_path
 from moderation.train.corpora import read_labeled
@@ -92,7 +93,7 @@ def test_the_default_rule_is_the_stated_precision() -> None:
 def test_bad_precisions_are_refused_at_fit_not_at_init(precision) -> None:
     head = LogisticHead(cv=3, precision=precision)  # stores only, as scikit-learn asks
     X, y = _noisy_flag(rows=60)  # noqa: N806
-    with pytest.raises(ValueError, match="precision"):
+    with pytest.raises(ModelError, match="precision"):
         head.fit(X, y)
 
 
