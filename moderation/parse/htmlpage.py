@@ -17,6 +17,8 @@ from lxml import etree, html
 
 from moderation.errors import ParseError
 from moderation.parse import selectors
+from moderation.parse.charset import decode_page
+from moderation.parse.nearness import in_chrome
 from moderation.parse.source import Input
 from moderation.parse.text import element_text
 from moderation.records import Article, Comment, CommentKind, Record, Rejection
@@ -42,45 +44,33 @@ class _Item:
     created_at: str | None = None
 
 
-def _parser(encoding: str | None = None) -> html.HTMLParser:
-    return html.HTMLParser(encoding=encoding, remove_comments=True, remove_pis=True)
+def _parser() -> html.HTMLParser:
+    # The page is handed over as UTF-8 (see _load), so libxml2 never guesses the encoding.
+    return html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 
 
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _load(source: Input) -> html.HtmlElement:
-    """Parse the page; without a declared charset, read UTF-8 when the bytes are UTF-8.
+    """Parse the page, decoded with the encoding :func:`decode_page` chooses.
 
-    libxml2 falls back to Latin-1 for a page that declares no charset, which turns the UTF-8
-    most such pages are written in into mojibake.
+    The page is decoded here (byte-order mark, the page's declaration checked against the
+    bytes, valid UTF-8, charset-normalizer) and handed to lxml as UTF-8 with that encoding
+    named, because libxml2 left to itself reads non-ASCII text before ``<meta charset>`` as
+    Latin-1.
     """
     data = source.read_bytes()
     if not data.strip():
         raise ParseError(source.name, "empty file, not an HTML page")
     if b"\x00" in data[:8192] and not data.startswith(_UTF16_BOMS):
         raise ParseError(source.name, "binary file (NUL bytes), not an HTML page")
-    if not data.startswith(_UTF16_BOMS):
-        # Control characters are not allowed in XML/HTML text and make lxml refuse to move it
-        # when a reply is cut out of the tree; they carry no text, so they are dropped.
-        data = _CONTROL_BYTES.sub(b"", data)
-    encoding = None
-    if data.startswith(codecs.BOM_UTF8):
-        data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8"
+    decoded = decode_page(data)
+    # Control characters are not allowed in XML/HTML text and make lxml refuse to move it
+    # when a reply is cut out of the tree; they carry no text, so they are dropped.
+    text = _CONTROL_CHARS.sub("", decoded.text)
     try:
-        root = html.document_fromstring(data, parser=_parser(encoding))
-        if (
-            encoding is None
-            and not data.startswith(_UTF16_BOMS)
-            and not _first(selectors.DECLARED_CHARSET_XPATH, root)
-        ):
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError:
-                encoding = "windows-1252"
-            else:
-                encoding = "utf-8"
-            root = html.document_fromstring(data, parser=_parser(encoding))
+        root = html.document_fromstring(text.encode("utf-8"), parser=_parser())
     except (etree.ParserError, ValueError) as error:
         raise ParseError(source.name, f"not an HTML page ({error})") from error
     if not root.text_content().strip():
@@ -189,7 +179,7 @@ def _find_items(root: html.HtmlElement) -> list[_Item]:
     """
     found: set[etree._Element] = set()
     for xpath in selectors.COMMENT_ITEM_XPATH:
-        found.update(xpath(root))
+        found.update(element for element in xpath(root) if not in_chrome(element))
     if not found:
         return []
     # XPath searches the whole tree, which on damaged pages can reach beyond ``root``.

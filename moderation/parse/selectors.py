@@ -31,7 +31,6 @@ __all__ = [
     "COMMENT_DATE_XPATH",
     "COMMENT_ID_XPATH",
     "COMMENT_ITEM_XPATH",
-    "DECLARED_CHARSET_XPATH",
     "LIST_BETWEEN_XPATH",
     "PINGBACK_XPATH",
     "REPLY_LIST_XPATH",
@@ -72,38 +71,12 @@ def _compile(*expressions: str) -> list[etree.XPath]:
     return [etree.XPath(expression) for expression in expressions]
 
 
-# --- Where comments are not: forms, widgets, navigation ----------------------------------------
+# --- Where comments are not ------------------------------------------------------------------
 
-# The reply form. Only comment forms are excluded: ASP.NET pages wrap the whole page in a form.
+# The reply form, cut out of a comment that prints one inline. Whether a matched item sits in a
+# form, widget, sidebar or navigation is decided by nearness (moderation.parse.nearness), not by
+# these expressions: Blogger wraps each thread in a widget, broken pages leave a <nav> open.
 RESPOND_IDS = ("respond", "commentform", "comment-form", "reply-form")
-RESPOND_CLASSES = ("comment-respond", "comment-form", "comment-form-wrapper", "commentform")
-# Sidebar and footer widgets, above all WordPress "Recent Comments" (li.recentcomments).
-WIDGET_IDS = ("recentcomments", "recent-comments", "sidebar", "secondary")
-WIDGET_CLASSES = (
-    "widget",
-    "widget_recent_comments",
-    "recentcomments",
-    "recent-comments",
-    "widget-area",
-    "sidebar",
-)
-
-_COMMENT_FORM = (
-    "self::form[contains(@id, 'comment') or contains(@class, 'comment')"
-    " or contains(@action, 'comment')]"
-)
-_NOT_CHROME = (
-    "[not(ancestor-or-self::*["
-    + _alt(
-        (
-            _COMMENT_FORM,
-            "self::nav",
-            _any_id(RESPOND_IDS + WIDGET_IDS),
-            _any_class(RESPOND_CLASSES + WIDGET_CLASSES),
-        )
-    )
-    + "])]"
-)
 
 # --- Comment items ------------------------------------------------------------------------------
 
@@ -137,13 +110,13 @@ _COMMENT_NUMBER_ID = (
 )
 
 COMMENT_ITEM_XPATH = _compile(
-    f"//li[{_any_class(LIST_ITEM_CLASSES)}]{_NOT_CHROME}",
-    f"//*[{_any_class(ITEM_CLASSES)}]{_NOT_CHROME}",
-    f"//*[{_any_tag(BLOCK_TAGS)}][{_has_class('comment')}]{_IN_COMMENT_AREA}{_NOT_CHROME}",
-    f"//*[{_any_tag(ID_ITEM_TAGS)}][{_COMMENT_NUMBER_ID}]{_NOT_CHROME}",
-    f"//li[{_any_id_prefix(FORUM_ID_PREFIXES)}]{_NOT_CHROME}",
-    f"//dl/dt[{_any_class(DEFINITION_ITEM_CLASSES)}]{_NOT_CHROME}",
-    f"//*[{_any_id(TRACKBACK_LIST_IDS + PINGBACK_LIST_IDS)}]/li{_NOT_CHROME}",
+    f"//li[{_any_class(LIST_ITEM_CLASSES)}]",
+    f"//*[{_any_class(ITEM_CLASSES)}]",
+    f"//*[{_any_tag(BLOCK_TAGS)}][{_has_class('comment')}]{_IN_COMMENT_AREA}",
+    f"//*[{_any_tag(ID_ITEM_TAGS)}][{_COMMENT_NUMBER_ID}]",
+    f"//li[{_any_id_prefix(FORUM_ID_PREFIXES)}]",
+    f"//dl/dt[{_any_class(DEFINITION_ITEM_CLASSES)}]",
+    f"//*[{_any_id(TRACKBACK_LIST_IDS + PINGBACK_LIST_IDS)}]/li",
 )
 
 # Lists that hold replies. When one is the next sibling of a comment rather than inside it
@@ -287,15 +260,6 @@ COMMENT_CHROME_XPATH = _compile(
 )
 
 # --- The article -------------------------------------------------------------------------------
-
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_LOWER = "abcdefghijklmnopqrstuvwxyz"
-# <meta charset> or <meta http-equiv="Content-Type" content="...; charset=...">, any case.
-DECLARED_CHARSET_XPATH = _compile(
-    "//meta/@charset",
-    f"//meta[translate(@http-equiv, '{_UPPER}', '{_LOWER}')='content-type']"
-    f"[contains(translate(@content, '{_UPPER}', '{_LOWER}'), 'charset')]/@content",
-)
 
 ARTICLE_TITLE_XPATH = _compile(
     "//meta[@property='og:title']/@content",
