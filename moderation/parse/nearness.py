@@ -19,7 +19,7 @@ __all__ = ["in_chrome", "is_comment_area", "is_comment_form", "is_recent_comment
 _FORM_NAMES = frozenset({"respond", "commentform", "comment-form", "reply-form", "comment-respond"})
 _CHROME_TAGS = frozenset({"nav"})
 _WIDGET_NAMES = frozenset({"sidebar", "secondary", "widget-area"})
-_RECENT = ("recent", "latest", "neueste", "letzte", "derniers", "ultimos", "popular", "top")
+_RECENT = ("recent", "latest", "neueste", "letzte", "derniers", "ultimos")
 _FORM_PARTS = ("form", "respond", "editor", "compose", "write")
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "COMMENT_DATE_XPATH",
     "COMMENT_ID_XPATH",
     "COMMENT_ITEM_XPATH",
+    "SEMANTIC_ITEM_XPATH",
     "LIST_BETWEEN_XPATH",
     "PINGBACK_XPATH",
     "REPLY_LIST_XPATH",
@@ -119,6 +120,20 @@ COMMENT_ITEM_XPATH = _compile(
     f"//*[{_any_id(TRACKBACK_LIST_IDS + PINGBACK_LIST_IDS)}]/li",
 )
 
+# schema.org comments and reviews as microdata (itemtype) or RDFa (typeof), read when no markup
+# above matches: shop review widgets, news sites' comment modules, Q&A answers.
+SEMANTIC_TYPES = ("Comment", "Review", "UserComments", "Answer")
+_ITEMTYPE = _alt(
+    f"substring(@itemtype, string-length(@itemtype) - {len(name)}) = '/{name}'"
+    for name in SEMANTIC_TYPES
+)
+_TYPEOF = _alt(
+    f"contains(concat(' ', normalize-space(@typeof), ' '), '{prefix}{name} ')"
+    for name in SEMANTIC_TYPES
+    for prefix in (" ", ":")
+)
+SEMANTIC_ITEM_XPATH = _compile(f"//*[@itemtype][{_ITEMTYPE}]", f"//*[@typeof][{_TYPEOF}]")
+
 # Lists that hold replies. When one is the next sibling of a comment rather than inside it
 # (wordpress.com "highlander" writes </li><ul class="children">, Drupal <div class="indented">
 # after the article), its replies belong to that preceding comment.
@@ -175,7 +190,9 @@ BODY_CLASSES = (
 )
 COMMENT_BODY_XPATH = _compile(
     f".//*[{_any_class(BODY_CLASSES)}]",
-    ".//*[@itemprop='text' or @itemprop='commentText']",
+    ".//*[@itemprop='text' or @itemprop='commentText' or @itemprop='reviewBody']",
+    ".//*[@property='text' or @property='schema:text' or @property='reviewBody'"
+    " or @property='schema:reviewBody' or @property='commentText']",
     f".//*[{_has_class('comment-body')}]",
     # Thesis: the text is in the <dd> after the <dt> item.
     "following-sibling::*[1][self::dd]",
@@ -195,6 +212,9 @@ COMMENT_AUTHOR_XPATH = _compile(
     f".//*[{_any_class(AUTHOR_CLASSES)}]",
     ".//*[@itemprop='author']//*[@itemprop='name']",
     ".//*[@itemprop='author']",
+    ".//*[@property='author' or @property='schema:author' or @property='creator']"
+    "//*[@property='name' or @property='schema:name']",
+    ".//*[@property='author' or @property='schema:author' or @property='creator']",
     # Avada: <div class="comment-author meta"><strong>Name</strong> date <a>Reply</a></div>
     f".//*[{_has_class('comment-author')}]//*[self::strong or self::b]",
     f".//*[{_any_class(('comment-author', 'author'))}]",
@@ -219,6 +239,8 @@ COMMENT_DATE_XPATH = _compile(
     ".//time[@datetime]",
     ".//*[@datetime]",
     ".//*[@itemprop='dateCreated' or @itemprop='datePublished'][@content]",
+    ".//*[@property='dateCreated' or @property='schema:dateCreated'"
+    " or @property='datePublished' or @property='schema:datePublished'][@content]",
     f".//*[{_any_class(DATE_CLASSES)}]",
     ".//time",
 )
