@@ -40,6 +40,7 @@ META_BITS = AUTHOR | AVATAR | TIME | CONTROL | PERMALINK | HEADER | VOTE | META
 
 # Parts longer than this are never header or toolbar, whatever their names say.
 SHORT_META = 160
+_PARAGRAPHS = frozenset({"p", "blockquote", "pre", "ul", "ol"})
 _SKIP = frozenset({"script", "style", "template", "svg", "head", "title", "meta", "link"})
 _FORM_TAGS = frozenset({"form", "textarea"})
 _PROFILE_HREF = re.compile(r"/(?:user|users|u|member|members|profile|profil|autoren|people)/", re.I)
@@ -68,9 +69,6 @@ _CONTROL_WORDS = (
     "reply",
     "antwort",
     "respond",
-    "quote",
-    "zitat",
-    "zitier",
     "report",
     "melden",
     "flag",
@@ -211,8 +209,8 @@ def page_signals(body: etree._Element) -> Signals:
             links = text
         if own & (META_BITS | FORM):
             # a header or toolbar part holds no comment text; a block that merely prints its
-            # date loose beside its paragraphs still does
-            free = 0 if text <= SHORT_META else free - len(direct)
+            # date loose beside its paragraphs still holds theirs
+            free = sum(signals.free.get(child, 0) for child in element if child.tag in _PARAGRAPHS)
         signals.own[element], signals.subtree[element] = own, subtree
         signals.text[element], signals.links[element] = text, links
         signals.free[element] = free
@@ -307,11 +305,16 @@ def _accepted_children(parent: etree._Element, signals: Signals) -> Iterator[etr
     children = [c for c in parent if isinstance(c.tag, str) and signals.text.get(c, 0) >= 2]
     if not children:
         return
-    context = _in_comment_area(children[0], 2) or _heading_says_comments(children[0])
-    scores = {c: _block_score(c, signals) + 2 * context for c in children}
+    area = _in_comment_area(children[0], 2)
+    scores: dict[etree._Element, int] = {}
+    contexts: dict[etree._Element, bool] = {}
+    for child in children:
+        score = _block_score(child, signals)
+        contexts[child] = area or (score >= 2 and _heading_says_comments(child))
+        scores[child] = score + 2 * contexts[child]
     shapes = {c: _shape(c) for c in children}
     for child in children:
-        score = scores[child]
+        score, context = scores[child], contexts[child]
         if score < 4 or not _strong(child, signals, context):
             continue
         repeated = any(
