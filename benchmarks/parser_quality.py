@@ -16,6 +16,8 @@ collapsed. Per page and in total it prints:
 - ``art``: article snippets that lie inside some extracted comment (article text taken for a
   comment; should be 0);
 - ``none``: pages whose gold has comment snippets but where nothing was extracted;
+- ``some-on-no-gold``: pages whose gold keeps no comment snippet (threads loaded by script)
+  where something was extracted all the same (possibly article text taken for comments);
 - ``ms``: time to read the page in this process (parse to the last record), median over pages.
 
 trafilatura (``pip install trafilatura``, the benchmark's optional extra) returns one comment
@@ -150,6 +152,8 @@ def totals(scores: dict[str, Score], gold: dict[str, Gold]) -> str:
     article_hits = sum(s.article_hits for s in scores.values())
     with_gold = [name for name in scores if gold[name].comments]
     none = sum(1 for name in with_gold if scores[name].found == 0)
+    without = [name for name in scores if not gold[name].comments]
+    extra = sum(1 for name in without if scores[name].found > 0)
     found = sum(s.found for s in scores.values())
     median_ms = 1000 * statistics.median(s.seconds for s in scores.values()) if scores else 0.0
     recall = hits / wanted if wanted else 1.0
@@ -157,7 +161,8 @@ def totals(scores: dict[str, Score], gold: dict[str, Gold]) -> str:
     return (
         f"comments {found:5d}  gold {hits}/{wanted} = {recall:.3f}  "
         f"article-in-comment {article_hits}/{articles} = {article_rate:.3f}  "
-        f"none {none}/{len(with_gold)}  median {median_ms:.1f} ms/page"
+        f"none {none}/{len(with_gold)}  some-on-no-gold {extra}/{len(without)}  "
+        f"median {median_ms:.1f} ms/page"
     )
 
 

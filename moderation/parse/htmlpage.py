@@ -17,7 +17,9 @@ from lxml import etree, html
 from moderation.errors import ParseError
 from moderation.parse import selectors
 from moderation.parse.charset import decode_page
-from moderation.parse.htmlfields import dayfirst, drop, read_item
+from moderation.parse.commentlines import clean_comment_text
+from moderation.parse.embedded import embedded_comments
+from moderation.parse.htmlfields import dayfirst, drop, iso_time, read_item
 from moderation.parse.htmlitems import find_items
 from moderation.parse.source import Input
 from moderation.parse.text import element_text
@@ -124,12 +126,37 @@ def _read_article(root: html.HtmlElement, source: Input) -> Article:
 # --- The comments ----------------------------------------------------------------------------
 
 
+def _embedded_records(root: html.HtmlElement, source: Input, day_first: bool) -> Iterator[Comment]:
+    """Comments the page only carries as JSON-LD or embedded JSON state."""
+    article_id = source.stem
+    ids: dict[str, str] = {}
+    for position, found in enumerate(embedded_comments(root), start=1):
+        own = found.id if found.id and found.id not in ids.values() else None
+        comment_id = own or f"{article_id}/{position}"
+        if found.id:
+            ids.setdefault(found.id, comment_id)
+        yield Comment(
+            id=comment_id,
+            text=clean_comment_text(found.text, found.author),
+            article_id=article_id,
+            parent_id=ids.get(found.parent_id) if found.parent_id else None,
+            position=position,
+            author=found.author,
+            created_at=iso_time(found.created_at, day_first),
+            source=source.name,
+            format="html",
+        )
+
+
 def _read_comments(root: html.HtmlElement, source: Input) -> Iterator[Comment | Rejection]:
     found = find_items(root)
     items = found.items
+    day_first = dayfirst(root)
+    if not items:
+        yield from _embedded_records(root, source, day_first)
+        return
     # Innermost and last first: each reply is read, then cut out of the tree, so that its
     # parent's text is only the parent's own.
-    day_first = dayfirst(root)
     for item in reversed(items):
         read_item(item, found.signals, day_first)
         drop(item.element)

@@ -25,6 +25,7 @@ __all__ = [
     "FORUM_WORDS",
     "has_word",
     "name_tokens",
+    "tokens_of",
 ]
 
 _SPLIT = re.compile(r"[^0-9A-Za-z\u00c0-\u024f]+")
@@ -174,6 +175,15 @@ def _tokens(value: str) -> tuple[str, ...]:
 @lru_cache(maxsize=8192)
 def _cached_tokens(value: str) -> tuple[str, ...]:
     return _tokens(value)
+
+
+def tokens_of(value: str) -> tuple[str, ...]:
+    """The lower-case words of one class or id value.
+
+    >>> tokens_of("mtbnewsCommentList c_12")
+    ('mtbnews', 'comment', 'list', 'c', '12')
+    """
+    return _cached_tokens(value) if value.strip() else ()
 
 
 def name_tokens(element: etree._Element) -> tuple[str, ...]:

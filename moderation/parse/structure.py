@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 
@@ -27,6 +28,7 @@ from moderation.parse.names import (
     FORUM_WORDS,
     has_word,
     name_tokens,
+    tokens_of,
 )
 from moderation.parse.nearness import in_chrome, is_comment_area
 
@@ -92,6 +94,25 @@ _AREA_WORDS = ("list", "area", "section", "wrapper", "container", "holder", "box
 _PLURAL_COMMENTS = ("comments", "kommentare", "commentaires", "comentarios", "commenti")
 
 
+_MARK_WORDS = (
+    (AUTHOR_WORDS, AUTHOR),
+    (("avatar", "gravatar", "userpic"), AVATAR),
+    (DATE_WORDS, TIME),
+    (_CONTROL_WORDS, CONTROL),
+    (_VOTE_WORDS, VOTE),
+    (COMMENT_WORDS, NAMED),
+    (_META_WORDS, META),
+    (_CURRENCY_WORDS, PRICE),
+)
+
+
+# The same test as names.has_word, one regular expression per vocabulary, on " "-joined tokens.
+_MARK_PATTERNS = tuple(
+    (re.compile(" (?:" + "|".join(map(re.escape, words)) + ")"), mark)
+    for words, mark in _MARK_WORDS
+)
+
+
 @dataclass(slots=True)
 class Signals:
     """Per element: its own marks, the marks of its subtree, its text and link text length."""
@@ -112,25 +133,20 @@ def _direct_text(element: etree._Element) -> str:
     return " ".join("".join(parts).split())
 
 
-def _name_marks(element: etree._Element, tokens: tuple[str, ...]) -> int:
+@lru_cache(maxsize=16384)
+def _words_marks(value: str) -> int:
+    """Marks from the words of one class or id value (cached: pages repeat their classes)."""
+    joined = " " + " ".join(tokens_of(value))
     marks = 0
-    if has_word(tokens, AUTHOR_WORDS) or element.tag == "cite":
-        marks |= AUTHOR
-    if has_word(tokens, ("avatar", "gravatar", "userpic")):
-        marks |= AVATAR
-    if has_word(tokens, DATE_WORDS):
-        marks |= TIME
-    if has_word(tokens, _CONTROL_WORDS):
-        marks |= CONTROL
-    if has_word(tokens, _VOTE_WORDS):
-        marks |= VOTE
-    if has_word(tokens, COMMENT_WORDS):
-        marks |= NAMED
-    if has_word(tokens, _META_WORDS):
-        marks |= META
-    if has_word(tokens, _CURRENCY_WORDS):
-        marks |= PRICE
+    for pattern, mark in _MARK_PATTERNS:
+        if pattern.search(joined):
+            marks |= mark
     return marks
+
+
+def _name_marks(element: etree._Element) -> int:
+    marks = _words_marks(element.get("class") or "") | _words_marks(element.get("id") or "")
+    return marks | AUTHOR if element.tag == "cite" else marks
 
 
 def _attribute_marks(element: etree._Element) -> int:
@@ -190,7 +206,7 @@ def page_signals(body: etree._Element) -> Signals:
             signals.times[element] = signals.authors[element] = 0
             continue
         direct = _direct_text(element)
-        own = _name_marks(element, name_tokens(element)) | _attribute_marks(element)
+        own = _name_marks(element) | _attribute_marks(element)
         own |= _text_marks(direct)
         subtree, text, links, free = own, len(direct), 0, len(direct)
         times = authors = 0
