@@ -44,6 +44,12 @@ _SEPARATORS = re.compile(r"[\s\[\](){}|·•,;:/\\\-–—#@.!]+")
 _MAX_HEADER = 160
 
 
+def _only_separators(line: str) -> bool:
+    """A line left with nothing but the "|" or "·" that stood between two toolbar links."""
+    stripped = line.strip()
+    return bool(stripped) and len(stripped) <= 5 and _SEPARATORS.fullmatch(stripped) is not None
+
+
 def is_toolbar_line(line: str) -> bool:
     """A line of toolbar words, counts and separators only ("Antworten | Melden", "12 Likes").
 
@@ -102,7 +108,7 @@ def clean_comment_text(text: str, author: str | None = None) -> str:
     'Good point.'
     """
     lines = text.split("\n")
-    kept = [line for line in lines if not is_toolbar_line(line)]
+    kept = [line for line in lines if not is_toolbar_line(line) and not _only_separators(line)]
     while kept and (not kept[0].strip() or is_header_line(kept[0], author)):
         kept.pop(0)
     while kept and (not kept[-1].strip() or is_header_line(kept[-1], author)):

@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from lxml import etree
 
@@ -44,6 +45,7 @@ class EmbeddedComment:
     author: str | None
     created_at: str | None
     text: str
+    is_comment: bool = True  # a schema.org Comment, not a Review or Answer
 
 
 def _types(node: dict) -> set[str]:
@@ -80,7 +82,20 @@ def _field(node: dict, keys: tuple[str, ...]) -> object:
     return next((node[key] for key in keys if node.get(key) not in (None, "", [], {})), None)
 
 
-def _make(node: dict, parent: str | None, text_keys: tuple[str, ...]) -> EmbeddedComment | None:
+def _time_text(value: object) -> str | None:
+    """A time as text; Unix seconds (``created_utc``) as ISO 8601 in UTC."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+        seconds = float(value)
+        if 1e8 <= seconds <= 1e10:
+            return datetime.fromtimestamp(seconds, tz=UTC).isoformat()
+    return str(value)
+
+
+def _make(
+    node: dict, parent: str | None, text_keys: tuple[str, ...], is_comment: bool = True
+) -> EmbeddedComment | None:
     text = _plain(_field(node, text_keys))
     if not text:
         return None
@@ -91,8 +106,9 @@ def _make(node: dict, parent: str | None, text_keys: tuple[str, ...]) -> Embedde
         id=str(ident) if ident is not None else None,
         parent_id=str(own_parent) if isinstance(own_parent, str | int) else parent,
         author=_author(_field(node, _AUTHOR_KEYS)),
-        created_at=str(time) if time is not None else None,
+        created_at=_time_text(time),
         text=text,
+        is_comment=is_comment,
     )
 
 
@@ -109,7 +125,7 @@ def _walk_linked_data(node: object, parent: str | None, top: bool) -> Iterator[E
         return
     own = parent
     if _types(node) & _TYPES and not (top and "Comment" not in _types(node)):
-        comment = _make(node, parent, _TEXT_KEYS)
+        comment = _make(node, parent, _TEXT_KEYS, "Comment" in _types(node))
         if comment is not None:
             yield comment
             own = comment.id or parent
@@ -167,6 +183,8 @@ def embedded_comments(root: etree._Element) -> list[EmbeddedComment]:
         if (script.get("type") or "").lower() == "application/ld+json":
             data = _script_json(script)
             found.extend(_walk_linked_data(data, None, True))
+    if len(found) == 1 and not found[0].is_comment:
+        found = []  # one review beside the page's subject is the page's own (a review article)
     if not found:
         for script in scripts:
             if (script.get("type") or "").lower() != "application/ld+json":

@@ -19,6 +19,7 @@ from moderation.parse import selectors
 from moderation.parse.commentlines import clean_comment_text
 from moderation.parse.dates import find_date, parse_date
 from moderation.parse.htmlitems import Item
+from moderation.parse.names import DATE_WORDS, has_word, name_tokens
 from moderation.parse.structure import (
     AUTHOR,
     FORM,
@@ -132,10 +133,23 @@ def _time_of(element: etree._Element, signals: Signals | None, dayfirst: bool) -
     found = _first(selectors.COMMENT_DATE_XPATH, element)
     if found:
         return iso_time(_date_value(found[0]), dayfirst)
-    if signals is None:
-        return None
-    marked = _marked(element, signals, TIME)
+    if signals is None:  # known markup without a known date element: a date-named one
+        named = (e for e in element.iter() if has_word(name_tokens(e), DATE_WORDS))
+        marked = next((e for e in named if _one_line(e)), None)
+    else:
+        marked = _marked(element, signals, TIME)
     return iso_time(_date_value(marked), dayfirst) if marked is not None else None
+
+
+def _without_date(author: str | None) -> str | None:
+    """An author element that also prints the date ("Hilde, 3 May 2021"): the name alone."""
+    if not author:
+        return author
+    found = find_date(author)
+    if found is None:
+        return author
+    name = (author[: found.start] + author[found.end :]).strip(" ,;|·-–—@")
+    return name or author
 
 
 def _permalink_of(element: etree._Element, signals: Signals | None) -> str | None:
@@ -187,7 +201,7 @@ def _inside(element: etree._Element, container: etree._Element) -> bool:
 def read_item(item: Item, signals: Signals | None, dayfirst: bool = True) -> None:
     """Fill in the item's fields; its replies must already be out of the tree."""
     element = item.element
-    item.author = _author_of(element, signals)
+    item.author = _without_date(_author_of(element, signals))
     item.created_at = _time_of(element, signals, dayfirst)
     item.permalink = _permalink_of(element, signals)
     bodies = _outermost(_first(selectors.COMMENT_BODY_XPATH, element))
