@@ -227,12 +227,9 @@ def iter_elements(
     fetched (a document declaring any is refused), no DTD or network access is used, and each
     element is cleared once the caller has read it, so memory does not grow with the file.
 
-    Damage is handled in steps. Junk before the first ``<`` is skipped. After a syntax error
-    (in a file up to :data:`RECOVER_LIMIT` bytes, not at its very end), unquoted attribute
-    values are quoted, bare ``&`` escaped, and the rest is read again; if that still fails,
-    lxml's recovering parser reads it, and a :class:`~moderation.records.Rejection` is yielded
-    when fewer comments came out than the file has ``<comment_name`` tags (a count that is
-    approximate). Elements already yielded are never repeated. Recoveries are logged.
+    Damage is handled in steps (junk skipped, :func:`_assess_damage`, :func:`_repair` and
+    :func:`_read_repaired`, then :func:`_read_recovering`); elements already yielded are never
+    repeated, and comments lost to damage are reported as a rejection.
 
     Parameters
     ----------
@@ -321,7 +318,8 @@ def _assess_damage(
 def _read_repaired(
     items: Iterator[tuple[etree._Element, int]], progress: _Progress
 ) -> Generator[tuple[etree._Element, int], None, bool]:
-    """Give out the elements of the repaired text; whether it read to the end."""
+    """Give out the elements of the repaired text (unquoted attribute values quoted, bare
+    ``&`` escaped); whether it read to the end."""
     try:
         for item in items:
             progress.yielded += 1
@@ -341,7 +339,11 @@ def _read_recovering(
     damage: _Damage,
     progress: _Progress,
 ) -> Iterator[tuple[etree._Element, int] | Rejection]:
-    """Last resort: lxml's recovering parser, and a rejection for comments it lost."""
+    """Last resort: lxml's recovering parser, and a rejection for comments it lost.
+
+    The rejection is yielded when fewer comments came out than the file has
+    ``<comment_name`` tags (a count that is approximate). Recoveries are logged.
+    """
     parser = etree.XMLParser(recover=True, **PARSER_OPTIONS)
     root = etree.fromstring(fixed, parser)
     if root is None:
