@@ -240,8 +240,7 @@ def iter_elements(
     depth : int
         Their depth in the document: 1 for children of the root element.
     comment_name : str
-        Local name of the element holding one comment (``"post"``, ``"comment"``), used only
-        to count comments lost to damage.
+        Local name of one comment (``"post"``, ``"comment"``), to count comments lost.
 
     Yields
     ------
