@@ -186,7 +186,7 @@ def test_json_ld_comments_with_a_reply_and_a_broken_script_beside_them() -> None
     assert found["#c2"].parent_id == "#c1"
     assert found["#c2"].author == "Karl"
     assert found["#c3"].author == "Nele"
-    assert found["#c1"].text == "About time, the potholes are dangerous."
+    assert found["#c1"].text == "High time, the potholes are dangerous."
 
 
 def test_comments_only_in_embedded_json_state() -> None:
