@@ -8,6 +8,7 @@ plus a :class:`Rejection` for anything it could not read, so that no comment is 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 import sys
 import types
@@ -207,7 +208,7 @@ def parse(
         options = ParseOptions(**settings)  # type: ignore[arg-type]
     for item in _as_inputs(source):
         try:
-            for record in _parse_one(item, options):
+            for record in _parse_one_safely(item, options):
                 if isinstance(record, Rejection) and options.strict:
                     raise ParseError(record.source, record.reason, record.line)
                 if isinstance(record, Article) and not options.articles:
@@ -217,6 +218,33 @@ def parse(
             if options.strict:
                 raise
             yield Rejection(item.name, error.reason, error.line)
+
+
+@functools.cache
+def _input_errors() -> tuple[type[BaseException], ...]:
+    """What a reader may raise because of the input it reads, so that one input fails alone.
+
+    lxml's errors (libxml2 refusing damaged markup, an XPath failing on an odd tree);
+    ``UnicodeError`` (bytes no codec reads); ``ValueError`` (lxml's "not XML compatible"
+    strings, JSON that does not decode, numbers that do not parse); ``RecursionError``
+    (markup or JSON nested deeper than Python's stack). Anything else, such as a
+    ``TypeError`` or ``AttributeError``, is a bug in the reader and is not caught.
+    lxml is imported here, on first use, so that importing the package stays light.
+    """
+    from lxml import etree
+
+    return (etree.LxmlError, UnicodeError, ValueError, RecursionError)
+
+
+def _parse_one_safely(source: Input, options: ParseOptions) -> Iterator[Record]:
+    """:func:`_parse_one`, with an input error turned into a :class:`ParseError` naming it."""
+    try:
+        yield from _parse_one(source, options)
+    except ParseError:
+        raise
+    except _input_errors() as error:
+        kind = type(error).__name__
+        raise ParseError(source.name, f"could not be read ({kind}: {error})") from error
 
 
 def comments(

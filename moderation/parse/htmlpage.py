@@ -10,16 +10,20 @@ import codecs
 import copy
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lxml import etree, html
 
 from moderation.errors import ParseError
 from moderation.parse import selectors
+from moderation.parse.charset import decode_page
+from moderation.parse.commentlines import clean_comment_text
+from moderation.parse.embedded import embedded_comments
+from moderation.parse.htmlfields import dayfirst, drop, iso_time, read_item
+from moderation.parse.htmlitems import find_items
 from moderation.parse.source import Input
 from moderation.parse.text import element_text
-from moderation.records import Article, Comment, CommentKind, Record, Rejection
+from moderation.records import Article, Comment, Record, Rejection
 
 if TYPE_CHECKING:
     from moderation.parse import ParseOptions
@@ -29,58 +33,33 @@ __all__ = ["read_html_page"]
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-@dataclass(slots=True)
-class _Item:
-    """One comment element found in the page, before its text is read."""
-
-    element: html.HtmlElement
-    own_id: str | None = None
-    kind: CommentKind = "comment"
-    parent: html.HtmlElement | None = None
-    text: str = ""
-    author: str | None = None
-    created_at: str | None = None
+def _parser() -> html.HTMLParser:
+    # The page is handed over as UTF-8 (see _load), so libxml2 never guesses the encoding.
+    return html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
 
 
-def _parser(encoding: str | None = None) -> html.HTMLParser:
-    return html.HTMLParser(encoding=encoding, remove_comments=True, remove_pis=True)
-
-
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _load(source: Input) -> html.HtmlElement:
-    """Parse the page; without a declared charset, read UTF-8 when the bytes are UTF-8.
+    """Parse the page, decoded with the encoding :func:`decode_page` chooses.
 
-    libxml2 falls back to Latin-1 for a page that declares no charset, which turns the UTF-8
-    most such pages are written in into mojibake.
+    The page is decoded here (byte-order mark, the page's declaration checked against the
+    bytes, valid UTF-8, charset-normalizer) and handed to lxml as UTF-8 with that encoding
+    named, because libxml2 left to itself reads non-ASCII text before ``<meta charset>`` as
+    Latin-1.
     """
     data = source.read_bytes()
     if not data.strip():
         raise ParseError(source.name, "empty file, not an HTML page")
     if b"\x00" in data[:8192] and not data.startswith(_UTF16_BOMS):
         raise ParseError(source.name, "binary file (NUL bytes), not an HTML page")
-    if not data.startswith(_UTF16_BOMS):
-        # Control characters are not allowed in XML/HTML text and make lxml refuse to move it
-        # when a reply is cut out of the tree; they carry no text, so they are dropped.
-        data = _CONTROL_BYTES.sub(b"", data)
-    encoding = None
-    if data.startswith(codecs.BOM_UTF8):
-        data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8"
+    decoded = decode_page(data)
+    # Control characters are not allowed in XML/HTML text and make lxml refuse to move it
+    # when a reply is cut out of the tree; they carry no text, so they are dropped.
+    text = _CONTROL_CHARS.sub("", decoded.text)
     try:
-        root = html.document_fromstring(data, parser=_parser(encoding))
-        if (
-            encoding is None
-            and not data.startswith(_UTF16_BOMS)
-            and not _first(selectors.DECLARED_CHARSET_XPATH, root)
-        ):
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError:
-                encoding = "windows-1252"
-            else:
-                encoding = "utf-8"
-            root = html.document_fromstring(data, parser=_parser(encoding))
+        root = html.document_fromstring(text.encode("utf-8"), parser=_parser())
     except (etree.ParserError, ValueError) as error:
         raise ParseError(source.name, f"not an HTML page ({error})") from error
     if not root.text_content().strip():
@@ -111,10 +90,6 @@ def _first_value(xpaths: Sequence[etree.XPath], context: etree._Element) -> str 
         if text:
             return text
     return None
-
-
-def _is_inside(element: etree._Element, container: etree._Element) -> bool:
-    return element is container or any(a is container for a in element.iterancestors())
 
 
 # --- Article ---------------------------------------------------------------------------------
@@ -148,138 +123,43 @@ def _read_article(root: html.HtmlElement, source: Input) -> Article:
     )
 
 
-# --- Finding the comments --------------------------------------------------------------------
+# --- The comments ----------------------------------------------------------------------------
 
 
-def _kind(element: etree._Element) -> CommentKind:
-    if any(xpath(element) for xpath in selectors.PINGBACK_XPATH):
-        return "pingback"
-    if any(xpath(element) for xpath in selectors.TRACKBACK_XPATH):
-        return "trackback"
-    return "comment"
-
-
-def _own_id(element: etree._Element, alias: etree._Element | None) -> str | None:
-    """The markup's own id of a comment, or of the same comment matched again inside it."""
-    for candidate in (element, alias):
-        if candidate is not None:
-            value = _first_value(selectors.COMMENT_ID_XPATH, candidate)
-            if value:
-                return value
-    return None
-
-
-def _own_body(outer: etree._Element, found: set[etree._Element]) -> bool:
-    """Whether ``outer`` has a text element of its own: one no other matched item encloses."""
-    for xpath in selectors.COMMENT_BODY_XPATH:
-        for body in xpath(outer):
-            enclosing = next((a for a in body.iterancestors() if a in found), None)
-            if enclosing is outer or not _is_inside(body, outer):
-                return True
-    return False
-
-
-def _find_items(root: html.HtmlElement) -> list[_Item]:
-    """Every comment element once, in document order, each with its parent comment element.
-
-    Matches from all item selectors are merged. An item nested in another without a reply
-    list between them is either the same comment matched twice (``li.comment >
-    div.the-comment``: the outer one is kept) or, when the outer one has several such items
-    and no text of its own, a wrapper around comments that is no comment itself.
-    """
-    found: set[etree._Element] = set()
-    for xpath in selectors.COMMENT_ITEM_XPATH:
-        found.update(xpath(root))
-    if not found:
-        return []
-    # XPath searches the whole tree, which on damaged pages can reach beyond ``root``.
-    order = {element: index for index, element in enumerate(root.getroottree().iter())}
-    elements = sorted(found, key=lambda element: order.get(element, len(order)))
-
-    nested: dict[etree._Element, list[etree._Element]] = {}
-    for element in elements:
-        listed = False
-        for ancestor in element.iterancestors():
-            if ancestor in found:
-                if not listed:
-                    nested.setdefault(ancestor, []).append(element)
-                break
-            listed = listed or selectors.LIST_BETWEEN_XPATH[0](ancestor)
-    merged: dict[etree._Element, etree._Element] = {}
-    wrappers: set[etree._Element] = set()
-    for outer, inner in nested.items():
-        if _own_body(outer, found):
-            continue  # replies nested straight inside their parent
-        if len(inner) == 1:
-            merged[inner[0]] = outer
-        else:
-            wrappers.add(outer)
-
-    kept = [e for e in elements if e not in merged and e not in wrappers]
-    kept_set = set(kept)
-    aliases = {outer: inner for inner, outer in merged.items()}
-    return [
-        _Item(
-            element,
-            own_id=_own_id(element, aliases.get(element)),
-            kind=_kind(element),
-            parent=_parent_element(element, kept_set),
+def _embedded_records(root: html.HtmlElement, source: Input, day_first: bool) -> Iterator[Comment]:
+    """Comments the page only carries as JSON-LD or embedded JSON state."""
+    article_id = source.stem
+    ids: dict[str, str] = {}
+    for position, found in enumerate(embedded_comments(root), start=1):
+        own = found.id if found.id and found.id not in ids.values() else None
+        comment_id = own or f"{article_id}/{position}"
+        if found.id:
+            ids.setdefault(found.id, comment_id)
+        yield Comment(
+            id=comment_id,
+            text=clean_comment_text(found.text, found.author),
+            article_id=article_id,
+            parent_id=ids.get(found.parent_id) if found.parent_id else None,
+            position=position,
+            author=found.author,
+            created_at=iso_time(found.created_at, day_first),
+            source=source.name,
+            format="html",
         )
-        for element in kept
-    ]
-
-
-def _parent_element(element: etree._Element, items: set[etree._Element]) -> etree._Element | None:
-    """The comment an item replies to: an enclosing item, or the item just before the reply
-    list the item sits in (wordpress.com and Drupal put that list after the comment)."""
-    for ancestor in element.iterancestors():
-        if ancestor in items:
-            return ancestor
-        if selectors.REPLY_LIST_XPATH[0](ancestor):
-            previous = ancestor.getprevious()
-            if previous is not None and previous in items:
-                return previous
-    return None
-
-
-# --- Reading one comment ---------------------------------------------------------------------
-
-
-def _date(element: etree._Element | None) -> str | None:
-    if element is None:
-        return None
-    return _one_line(element.get("datetime") or element.get("content") or element)
-
-
-def _read_item(item: _Item) -> None:
-    """Fill in text, author and date; the item's replies must already be out of the tree."""
-    element = item.element
-    authors = _first(selectors.COMMENT_AUTHOR_XPATH, element)
-    dates = _first(selectors.COMMENT_DATE_XPATH, element)
-    item.author = _one_line(authors[0]) if authors else None  # type: ignore[arg-type]
-    item.created_at = _date(dates[0]) if dates else None  # type: ignore[arg-type]
-    bodies = _first(selectors.COMMENT_BODY_XPATH, element)
-    if bodies:
-        body = bodies[0]
-    else:  # no text element: the item itself, less its author and date
-        body = element
-        for meta in authors[:1] + dates[:1]:
-            if meta is not element:
-                meta.drop_tree()  # type: ignore[union-attr]
-    for xpath in selectors.COMMENT_CHROME_XPATH:
-        for chrome in xpath(body):
-            if chrome is not body:
-                chrome.drop_tree()
-    item.text = element_text(body)
 
 
 def _read_comments(root: html.HtmlElement, source: Input) -> Iterator[Comment | Rejection]:
-    items = _find_items(root)
+    found = find_items(root)
+    items = found.items
+    day_first = dayfirst(root)
+    if not items:
+        yield from _embedded_records(root, source, day_first)
+        return
     # Innermost and last first: each reply is read, then cut out of the tree, so that its
     # parent's text is only the parent's own.
     for item in reversed(items):
-        _read_item(item)
-        item.element.drop_tree()
+        read_item(item, found.signals, day_first)
+        drop(item.element)
 
     # A matched element without text that holds replies is a wrapper, not a comment.
     by_element = {item.element: item for item in items}
@@ -316,7 +196,7 @@ def _read_comments(root: html.HtmlElement, source: Input) -> Iterator[Comment | 
             source=source.name,
             format="html",
             line=line,
-            kind=item.kind,
+            kind=item.kind,  # type: ignore[arg-type]
         )
 
 
@@ -366,5 +246,7 @@ def read_html_page(source: Input, options: ParseOptions | None = None) -> Iterat
     comment-3 None pingback 'Linked from a blog'
     """
     root = _load(source)
-    yield _read_article(root, source)  # first: reading the comments cuts them out of the tree
-    yield from _read_comments(root, source)
+    article = _read_article(root, source)  # first: reading the comments cuts them out
+    records = list(_read_comments(root, source))  # all read before any is given out, so that
+    yield article  # a page that fails half-way gives one rejection, not half its comments
+    yield from records

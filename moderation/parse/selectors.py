@@ -31,7 +31,7 @@ __all__ = [
     "COMMENT_DATE_XPATH",
     "COMMENT_ID_XPATH",
     "COMMENT_ITEM_XPATH",
-    "DECLARED_CHARSET_XPATH",
+    "SEMANTIC_ITEM_XPATH",
     "LIST_BETWEEN_XPATH",
     "PINGBACK_XPATH",
     "REPLY_LIST_XPATH",
@@ -72,38 +72,12 @@ def _compile(*expressions: str) -> list[etree.XPath]:
     return [etree.XPath(expression) for expression in expressions]
 
 
-# --- Where comments are not: forms, widgets, navigation ----------------------------------------
+# --- Where comments are not ------------------------------------------------------------------
 
-# The reply form. Only comment forms are excluded: ASP.NET pages wrap the whole page in a form.
+# The reply form, cut out of a comment that prints one inline. Whether a matched item sits in a
+# form, widget, sidebar or navigation is decided by nearness (moderation.parse.nearness), not by
+# these expressions: Blogger wraps each thread in a widget, broken pages leave a <nav> open.
 RESPOND_IDS = ("respond", "commentform", "comment-form", "reply-form")
-RESPOND_CLASSES = ("comment-respond", "comment-form", "comment-form-wrapper", "commentform")
-# Sidebar and footer widgets, above all WordPress "Recent Comments" (li.recentcomments).
-WIDGET_IDS = ("recentcomments", "recent-comments", "sidebar", "secondary")
-WIDGET_CLASSES = (
-    "widget",
-    "widget_recent_comments",
-    "recentcomments",
-    "recent-comments",
-    "widget-area",
-    "sidebar",
-)
-
-_COMMENT_FORM = (
-    "self::form[contains(@id, 'comment') or contains(@class, 'comment')"
-    " or contains(@action, 'comment')]"
-)
-_NOT_CHROME = (
-    "[not(ancestor-or-self::*["
-    + _alt(
-        (
-            _COMMENT_FORM,
-            "self::nav",
-            _any_id(RESPOND_IDS + WIDGET_IDS),
-            _any_class(RESPOND_CLASSES + WIDGET_CLASSES),
-        )
-    )
-    + "])]"
-)
 
 # --- Comment items ------------------------------------------------------------------------------
 
@@ -137,14 +111,28 @@ _COMMENT_NUMBER_ID = (
 )
 
 COMMENT_ITEM_XPATH = _compile(
-    f"//li[{_any_class(LIST_ITEM_CLASSES)}]{_NOT_CHROME}",
-    f"//*[{_any_class(ITEM_CLASSES)}]{_NOT_CHROME}",
-    f"//*[{_any_tag(BLOCK_TAGS)}][{_has_class('comment')}]{_IN_COMMENT_AREA}{_NOT_CHROME}",
-    f"//*[{_any_tag(ID_ITEM_TAGS)}][{_COMMENT_NUMBER_ID}]{_NOT_CHROME}",
-    f"//li[{_any_id_prefix(FORUM_ID_PREFIXES)}]{_NOT_CHROME}",
-    f"//dl/dt[{_any_class(DEFINITION_ITEM_CLASSES)}]{_NOT_CHROME}",
-    f"//*[{_any_id(TRACKBACK_LIST_IDS + PINGBACK_LIST_IDS)}]/li{_NOT_CHROME}",
+    f"//li[{_any_class(LIST_ITEM_CLASSES)}]",
+    f"//*[{_any_class(ITEM_CLASSES)}]",
+    f"//*[{_any_tag(BLOCK_TAGS)}][{_has_class('comment')}]{_IN_COMMENT_AREA}",
+    f"//*[{_any_tag(ID_ITEM_TAGS)}][{_COMMENT_NUMBER_ID}]",
+    f"//li[{_any_id_prefix(FORUM_ID_PREFIXES)}]",
+    f"//dl/dt[{_any_class(DEFINITION_ITEM_CLASSES)}]",
+    f"//*[{_any_id(TRACKBACK_LIST_IDS + PINGBACK_LIST_IDS)}]/li",
 )
+
+# schema.org comments and reviews as microdata (itemtype) or RDFa (typeof), read when no markup
+# above matches: shop review widgets, news sites' comment modules, Q&A answers.
+SEMANTIC_TYPES = ("Comment", "Review", "UserComments", "Answer")
+_ITEMTYPE = _alt(
+    f"substring(@itemtype, string-length(@itemtype) - {len(name)}) = '/{name}'"
+    for name in SEMANTIC_TYPES
+)
+_TYPEOF = _alt(
+    f"contains(concat(' ', normalize-space(@typeof), ' '), '{prefix}{name} ')"
+    for name in SEMANTIC_TYPES
+    for prefix in (" ", ":")
+)
+SEMANTIC_ITEM_XPATH = _compile(f"//*[@itemtype][{_ITEMTYPE}]", f"//*[@typeof][{_TYPEOF}]")
 
 # Lists that hold replies. When one is the next sibling of a comment rather than inside it
 # (wordpress.com "highlander" writes </li><ul class="children">, Drupal <div class="indented">
@@ -202,7 +190,9 @@ BODY_CLASSES = (
 )
 COMMENT_BODY_XPATH = _compile(
     f".//*[{_any_class(BODY_CLASSES)}]",
-    ".//*[@itemprop='text' or @itemprop='commentText']",
+    ".//*[@itemprop='text' or @itemprop='commentText' or @itemprop='reviewBody']",
+    ".//*[@property='text' or @property='schema:text' or @property='reviewBody'"
+    " or @property='schema:reviewBody' or @property='commentText']",
     f".//*[{_has_class('comment-body')}]",
     # Thesis: the text is in the <dd> after the <dt> item.
     "following-sibling::*[1][self::dd]",
@@ -222,6 +212,9 @@ COMMENT_AUTHOR_XPATH = _compile(
     f".//*[{_any_class(AUTHOR_CLASSES)}]",
     ".//*[@itemprop='author']//*[@itemprop='name']",
     ".//*[@itemprop='author']",
+    ".//*[@property='author' or @property='schema:author' or @property='creator']"
+    "//*[@property='name' or @property='schema:name']",
+    ".//*[@property='author' or @property='schema:author' or @property='creator']",
     # Avada: <div class="comment-author meta"><strong>Name</strong> date <a>Reply</a></div>
     f".//*[{_has_class('comment-author')}]//*[self::strong or self::b]",
     f".//*[{_any_class(('comment-author', 'author'))}]",
@@ -246,6 +239,8 @@ COMMENT_DATE_XPATH = _compile(
     ".//time[@datetime]",
     ".//*[@datetime]",
     ".//*[@itemprop='dateCreated' or @itemprop='datePublished'][@content]",
+    ".//*[@property='dateCreated' or @property='schema:dateCreated'"
+    " or @property='datePublished' or @property='schema:datePublished'][@content]",
     f".//*[{_any_class(DATE_CLASSES)}]",
     ".//time",
 )
@@ -287,15 +282,6 @@ COMMENT_CHROME_XPATH = _compile(
 )
 
 # --- The article -------------------------------------------------------------------------------
-
-_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_LOWER = "abcdefghijklmnopqrstuvwxyz"
-# <meta charset> or <meta http-equiv="Content-Type" content="...; charset=...">, any case.
-DECLARED_CHARSET_XPATH = _compile(
-    "//meta/@charset",
-    f"//meta[translate(@http-equiv, '{_UPPER}', '{_LOWER}')='content-type']"
-    f"[contains(translate(@content, '{_UPPER}', '{_LOWER}'), 'charset')]/@content",
-)
 
 ARTICLE_TITLE_XPATH = _compile(
     "//meta[@property='og:title']/@content",

@@ -1,9 +1,32 @@
-"""Read a WordPress WXR export: one article per post with comments, streamed item by item."""
+"""Read a WordPress WXR export: one article per post with comments, streamed item by item.
+
+>>> xml = (b'<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item>'
+...        b'<title>Post</title><wp:post_id>5</wp:post_id>'
+...        b'<wp:comment><wp:comment_id>1</wp:comment_id>'
+...        b'<wp:comment_content>First!</wp:comment_content>'
+...        b'<wp:comment_approved>1</wp:comment_approved></wp:comment>'
+...        b'<wp:comment><wp:comment_id>2</wp:comment_id>'
+...        b'<wp:comment_content>Buy now</wp:comment_content>'
+...        b'<wp:comment_approved>spam</wp:comment_approved>'
+...        b'<wp:comment_parent>1</wp:comment_parent></wp:comment>'
+...        b'<wp:comment><wp:comment_id>3</wp:comment_id>'
+...        b'<wp:comment_content>Linked here</wp:comment_content>'
+...        b'<wp:comment_approved>0</wp:comment_approved>'
+...        b'<wp:comment_type>pingback</wp:comment_type></wp:comment>'
+...        b'</item></channel></rss>')
+>>> records = read_wxr(Input("<text>", data=xml), ParseOptions())
+>>> comments = [record for record in records if record.record == "comment"]
+>>> [(c.id, c.parent_id, c.approved, c.platform_spam) for c in comments]
+[('1', None, True, False), ('2', '1', False, True), ('3', None, False, False)]
+>>> [c.kind for c in comments]
+['comment', 'comment', 'pingback']
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -84,32 +107,9 @@ def read_wxr(source: Input, options: ParseOptions) -> Iterator[Record]:
     ------
     ParseError
         For an unsafe, truncated or unrecoverably damaged file.
-
-    Examples
-    --------
-    >>> xml = (b'<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item>'
-    ...        b'<title>Post</title><wp:post_id>5</wp:post_id>'
-    ...        b'<wp:comment><wp:comment_id>1</wp:comment_id>'
-    ...        b'<wp:comment_content>First!</wp:comment_content>'
-    ...        b'<wp:comment_approved>1</wp:comment_approved></wp:comment>'
-    ...        b'<wp:comment><wp:comment_id>2</wp:comment_id>'
-    ...        b'<wp:comment_content>Buy now</wp:comment_content>'
-    ...        b'<wp:comment_approved>spam</wp:comment_approved>'
-    ...        b'<wp:comment_parent>1</wp:comment_parent></wp:comment>'
-    ...        b'<wp:comment><wp:comment_id>3</wp:comment_id>'
-    ...        b'<wp:comment_content>Linked here</wp:comment_content>'
-    ...        b'<wp:comment_approved>0</wp:comment_approved>'
-    ...        b'<wp:comment_type>pingback</wp:comment_type></wp:comment>'
-    ...        b'</item></channel></rss>')
-    >>> records = read_wxr(Input("<text>", data=xml), ParseOptions())
-    >>> comments = [record for record in records if record.record == "comment"]
-    >>> [(c.id, c.parent_id, c.approved, c.platform_spam) for c in comments]
-    [('1', None, True, False), ('2', '1', False, True), ('3', None, False, False)]
-    >>> [c.kind for c in comments]
-    ['comment', 'comment', 'pingback']
     """
     seen: set[str] = set()
-    position = 0
+    counter = _Counter()
     for item in iter_elements(source, ("item",), depth=2, comment_name="comment"):
         if isinstance(item, Rejection):
             yield item
@@ -124,54 +124,90 @@ def read_wxr(source: Input, options: ParseOptions) -> Iterator[Record]:
             continue
         # sourceline is relative to the parsed stream; shift by the item's known offset.
         offset = line - (element.sourceline or line)
-        article_id = (
-            child_text(element, "post_id") or child_text(element, "link") or f"{source.stem}/{line}"
-        )
-        yield Article(
-            id=article_id,
-            title=child_text(element, "title"),
-            date=_date(child_text(element, "post_date_gmt"), child_text(element, "post_date")),
-            url=child_text(element, "link"),
-            body=html_to_text(inner_markup(element.find(_CONTENT_ENCODED))),
+        article = _item_article(element, line, source)
+        yield article
+        assigned = _assign_ids(comments, article.id, seen, source.stem, offset)
+        yield from _item_comments(comments, assigned, article.id, offset, source, counter)
+
+
+@dataclass(slots=True)
+class _Counter:
+    """The position of the last comment given out, across the items of one export."""
+
+    position: int = 0
+
+
+_Entry = tuple[etree._Element, dict[str, str | None], int]
+
+
+def _item_article(element: etree._Element, line: int, source: Input) -> Article:
+    """The post an ``<item>`` describes: id, title, date, url and body."""
+    article_id = (
+        child_text(element, "post_id") or child_text(element, "link") or f"{source.stem}/{line}"
+    )
+    return Article(
+        id=article_id,
+        title=child_text(element, "title"),
+        date=_date(child_text(element, "post_date_gmt"), child_text(element, "post_date")),
+        url=child_text(element, "link"),
+        body=html_to_text(inner_markup(element.find(_CONTENT_ENCODED))),
+        source=source.name,
+        format=FORMAT,
+    )
+
+
+def _assign_ids(
+    comments: list[_Entry], article_id: str, seen: set[str], stem: str, offset: int
+) -> list[str]:
+    """Every comment id of one item, before any is given out, so that replies may point
+    forwards; an id seen before in the export is qualified by the post."""
+    assigned: list[str] = []
+    for _node, fields, comment_line in comments:
+        raw_id = fields.get("comment_id") or f"{stem}/{comment_line + offset}"
+        comment_id = raw_id if raw_id not in seen else f"{article_id}/{raw_id}"
+        copy = 1
+        while comment_id in seen:
+            copy += 1
+            comment_id = f"{article_id}/{raw_id}-{copy}"
+        seen.add(comment_id)
+        assigned.append(comment_id)
+    return assigned
+
+
+def _item_comments(
+    comments: list[_Entry],
+    assigned: list[str],
+    article_id: str,
+    offset: int,
+    source: Input,
+    counter: _Counter,
+) -> Iterator[Comment | Rejection]:
+    """The comments of one item, replies pointing at the ids :func:`_assign_ids` gave."""
+    ids: dict[str, str] = {}
+    for (_node, fields, _line), comment_id in zip(comments, assigned, strict=True):
+        raw_id = fields.get("comment_id") or comment_id
+        ids.setdefault(raw_id, comment_id)
+    for (node, fields, comment_line), comment_id in zip(comments, assigned, strict=True):
+        approved, spam, deleted = _approval((fields.get("comment_approved") or "").casefold())
+        text = html_to_text(inner_markup(child(node, "comment_content")))
+        if not text and not deleted:
+            yield Rejection(source.name, "comment has no text", comment_line + offset, comment_id)
+            continue
+        parent = fields.get("comment_parent")
+        counter.position += 1
+        yield Comment(
+            id=comment_id,
+            text=text,
+            article_id=article_id,
+            parent_id=ids.get(parent, parent) if parent and parent != "0" else None,
+            position=counter.position,
+            author=fields.get("comment_author"),
+            created_at=_date(fields.get("comment_date_gmt"), fields.get("comment_date")),
             source=source.name,
             format=FORMAT,
+            line=comment_line + offset,
+            deleted=deleted,
+            platform_spam=spam,
+            approved=approved,
+            kind=_KINDS.get((fields.get("comment_type") or "").casefold(), "comment"),
         )
-        # Assign every id in the item first, so that replies may point forwards too.
-        ids: dict[str, str] = {}
-        assigned: list[str] = []
-        for _node, fields, comment_line in comments:
-            raw_id = fields.get("comment_id") or f"{source.stem}/{comment_line + offset}"
-            comment_id = raw_id if raw_id not in seen else f"{article_id}/{raw_id}"
-            copy = 1
-            while comment_id in seen:
-                copy += 1
-                comment_id = f"{article_id}/{raw_id}-{copy}"
-            seen.add(comment_id)
-            assigned.append(comment_id)
-            ids.setdefault(raw_id, comment_id)
-        for (node, fields, comment_line), comment_id in zip(comments, assigned, strict=True):
-            approved, spam, deleted = _approval((fields.get("comment_approved") or "").casefold())
-            text = html_to_text(inner_markup(child(node, "comment_content")))
-            if not text and not deleted:
-                yield Rejection(
-                    source.name, "comment has no text", comment_line + offset, comment_id
-                )
-                continue
-            parent = fields.get("comment_parent")
-            position += 1
-            yield Comment(
-                id=comment_id,
-                text=text,
-                article_id=article_id,
-                parent_id=ids.get(parent, parent) if parent and parent != "0" else None,
-                position=position,
-                author=fields.get("comment_author"),
-                created_at=_date(fields.get("comment_date_gmt"), fields.get("comment_date")),
-                source=source.name,
-                format=FORMAT,
-                line=comment_line + offset,
-                deleted=deleted,
-                platform_spam=spam,
-                approved=approved,
-                kind=_KINDS.get((fields.get("comment_type") or "").casefold(), "comment"),
-            )

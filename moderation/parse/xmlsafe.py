@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Generator, Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from lxml import etree
@@ -226,12 +227,9 @@ def iter_elements(
     fetched (a document declaring any is refused), no DTD or network access is used, and each
     element is cleared once the caller has read it, so memory does not grow with the file.
 
-    Damage is handled in steps. Junk before the first ``<`` is skipped. After a syntax error
-    (in a file up to :data:`RECOVER_LIMIT` bytes, not at its very end), unquoted attribute
-    values are quoted, bare ``&`` escaped, and the rest is read again; if that still fails,
-    lxml's recovering parser reads it, and a :class:`~moderation.records.Rejection` is yielded
-    when fewer comments came out than the file has ``<comment_name`` tags (a count that is
-    approximate). Elements already yielded are never repeated. Recoveries are logged.
+    Damage is handled in steps (junk skipped, :func:`_assess_damage`, :func:`_repair` and
+    :func:`_read_repaired`, then :func:`_read_recovering`); elements already yielded are never
+    repeated, and comments lost to damage are reported as a rejection.
 
     Parameters
     ----------
@@ -242,8 +240,7 @@ def iter_elements(
     depth : int
         Their depth in the document: 1 for children of the root element.
     comment_name : str
-        Local name of the element holding one comment (``"post"``, ``"comment"``), used only
-        to count comments lost to damage.
+        Local name of one comment (``"post"``, ``"comment"``), to count comments lost.
 
     Yields
     ------
@@ -257,60 +254,112 @@ def iter_elements(
         On a document declaring entities, a truncated file, or damage in a file too large
         to recover, naming the line.
     """
-    yielded = 0
+    progress = _Progress()
     with source.open() as stream:
         line_offset = _skip_leading_junk(source, stream)
         start = stream.tell()
         try:
             for item in _stream(source, stream, names, depth, line_offset, skip=0):
-                yielded += 1
+                progress.yielded += 1
                 yield item
             return
         except etree.XMLSyntaxError as error:
             first_error = error
         stream.seek(start)
         data = stream.read(RECOVER_LIMIT + 1)
+    damage = _assess_damage(source, first_error, data, line_offset)
+    fixed = _repair(data)
+    if fixed != data:
+        repaired = _stream(source, io.BytesIO(fixed), names, depth, line_offset, progress.yielded)
+        if (yield from _read_repaired(repaired, progress)):
+            logger.warning("%s:%s: recovered from %s", source.name, damage.line, damage.reason)
+            return
+    yield from _read_recovering(source, fixed, data, names, depth, comment_name, damage, progress)
 
-    line = _error_line(first_error, line_offset)
-    reason = f"damaged XML: {str(first_error.msg or first_error).splitlines()[0][:200]}"
+
+@dataclass(slots=True)
+class _Progress:
+    """How many wanted elements were already given out (never given out twice)."""
+
+    yielded: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Damage:
+    """Where a syntax error is and what to call it."""
+
+    reason: str
+    line: int | None
+    line_offset: int
+
+
+def _assess_damage(
+    source: Input, error: etree.XMLSyntaxError, data: bytes, line_offset: int
+) -> _Damage:
+    """Describe the first syntax error; refuse what is not worth recovering.
+
+    A file too large to read again, one cut off at its end, or one that declares entities
+    raises :class:`ParseError` naming the line.
+    """
+    line = _error_line(error, line_offset)
+    reason = f"damaged XML: {str(error.msg or error).splitlines()[0][:200]}"
     last_line = data.rstrip().count(b"\n") + 1 + line_offset
     if len(data) > RECOVER_LIMIT:
         raise ParseError(source.name, f"{reason} (file too large to recover)", line)
     if line is None or line >= last_line:
         raise ParseError(source.name, f"truncated or {reason}", line)
-
     first_element = _FIRST_ELEMENT.search(data)
     if _ENTITY_DECLARATION.search(data, 0, first_element.start() if first_element else len(data)):
         raise _refuse_entities(source, [], 1 + line_offset)
-    fixed = _repair(data)
-    if fixed != data:
-        try:
-            for item in _stream(source, io.BytesIO(fixed), names, depth, line_offset, yielded):
-                yielded += 1
-                yield item
-        except etree.XMLSyntaxError:
-            pass
-        else:
-            logger.warning("%s:%s: recovered from %s", source.name, line, reason)
-            return
+    return _Damage(reason, line, line_offset)
 
+
+def _read_repaired(
+    items: Iterator[tuple[etree._Element, int]], progress: _Progress
+) -> Generator[tuple[etree._Element, int], None, bool]:
+    """Give out the elements of the repaired text (unquoted attribute values quoted, bare
+    ``&`` escaped); whether it read to the end."""
+    try:
+        for item in items:
+            progress.yielded += 1
+            yield item
+    except etree.XMLSyntaxError:
+        return False
+    return True
+
+
+def _read_recovering(
+    source: Input,
+    fixed: bytes,
+    data: bytes,
+    names: Collection[str],
+    depth: int,
+    comment_name: str,
+    damage: _Damage,
+    progress: _Progress,
+) -> Iterator[tuple[etree._Element, int] | Rejection]:
+    """Last resort: lxml's recovering parser, and a rejection for comments it lost.
+
+    The rejection is yielded when fewer comments came out than the file has
+    ``<comment_name`` tags (a count that is approximate). Recoveries are logged.
+    """
     parser = etree.XMLParser(recover=True, **PARSER_OPTIONS)
     root = etree.fromstring(fixed, parser)
     if root is None:
-        raise ParseError(source.name, reason, line)
-    _check_entities(source, root, line_offset)
+        raise ParseError(source.name, damage.reason, damage.line)
+    _check_entities(source, root, damage.line_offset)
     elements = [node for node in _at_depth(root, depth) if local_name(node) in names]
     expected = len(re.findall(rb"<(?:[\w.-]+:)?" + comment_name.encode() + rb"[\s/>]", data))
     found = sum(_count(node, comment_name) for node in elements)
     if found < expected:
         yield Rejection(
             source.name,
-            f"{reason}; recovered {found} of {expected} <{comment_name}> elements, "
+            f"{damage.reason}; recovered {found} of {expected} <{comment_name}> elements, "
             f"{expected - found} lost",
-            line,
+            damage.line,
         )
     else:
-        logger.warning("%s:%s: recovered from %s", source.name, line, reason)
-    for node in elements[yielded:]:
-        yield node, (node.sourceline or 0) + line_offset
+        logger.warning("%s:%s: recovered from %s", source.name, damage.line, damage.reason)
+    for node in elements[progress.yielded :]:
+        yield node, (node.sourceline or 0) + damage.line_offset
         node.clear()

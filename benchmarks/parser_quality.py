@@ -1,0 +1,225 @@
+"""How well the HTML reader finds comments on real pages, beside trafilatura's comment extraction.
+
+Run from the repository root (reads ../shared/pages at run time; nothing from it is stored)::
+
+    python benchmarks/parser_quality.py [--pages html-more] [--verbose] [--half even|odd]
+
+Gold: for ``html-more/`` the per-page ``comments`` and ``article`` snippets of
+``html-more-gold.json``; for ``html/`` the README's snippets as pinned in
+``tests/parse/test_html_real.py``. Snippets and comment texts are compared with whitespace
+collapsed. Per page and in total it prints:
+
+- ``found``: comments extracted;
+- ``gold``: comment snippets that lie inside ONE extracted comment, over all of them (inside
+  its text; a snippet that is the commenter's name alone counts when it is the record's
+  ``author``, since author lines are kept out of the text);
+- ``art``: article snippets that lie inside some extracted comment (article text taken for a
+  comment; should be 0);
+- ``none``: pages whose gold has comment snippets but where nothing was extracted;
+- ``some-on-no-gold``: pages whose gold keeps no comment snippet (threads loaded by script)
+  where something was extracted all the same (possibly article text taken for comments);
+- ``ms``: time to read the page in this process (parse to the last record), median over pages.
+
+trafilatura (``pip install trafilatura``, the benchmark's optional extra) returns one comment
+text per page: a snippet counts when it is inside that text, so its figures are an upper bound
+of what "inside one comment" would give. Its column is skipped when it is not installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from moderation.parse import parse  # noqa: E402
+from moderation.records import Comment  # noqa: E402
+
+PAGES = ROOT.parent / "shared" / "pages"
+FOLDERS = ("html", "html-more")
+
+
+@dataclass(frozen=True, slots=True)
+class Gold:
+    """What one page should give: comment snippets (each in one comment), article snippets."""
+
+    comments: tuple[str, ...]
+    article: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Score:
+    """One extractor on one page."""
+
+    found: int = 0
+    gold_hits: int = 0
+    article_hits: int = 0
+    seconds: float = 0.0
+    missed: list[str] = field(default_factory=list)
+
+
+def collapse(text: str) -> str:
+    """Whitespace collapsed to single spaces, as the gold is compared."""
+    return " ".join(text.split())
+
+
+def html_gold() -> dict[str, Gold]:
+    """The README's snippets for ``html/``, as the real-page tests pin them."""
+    from tests.parse.test_html_real import GOLD
+
+    return {f"{name}.html": Gold(tuple(snips), ()) for name, (_, snips) in GOLD.items()}
+
+
+def more_gold() -> dict[str, Gold]:
+    """``html-more-gold.json``: comment and article snippets per file."""
+    raw = json.loads((PAGES / "html-more-gold.json").read_text(encoding="utf-8"))
+    return {
+        name: Gold(tuple(entry.get("comments", ())), tuple(entry.get("article", ())))
+        for name, entry in raw.items()
+    }
+
+
+def ours(path: Path) -> list[str]:
+    """Comment texts from the project's HTML reader, each with its author (``\\x00``-joined)."""
+    records = parse(path, format="html")
+    return [f"{r.text}\x00{r.author or ''}" for r in records if isinstance(r, Comment)]
+
+
+def trafilatura_comments(path: Path) -> list[str] | None:
+    """trafilatura's comment text for the page as one item, or None when not installed."""
+    try:
+        import trafilatura
+    except ImportError:
+        return None
+    result = trafilatura.extract(
+        path.read_bytes(), include_comments=True, output_format="json", with_metadata=False
+    )
+    if not result:
+        return []
+    text = json.loads(result).get("comments") or ""
+    return [text] if text.strip() else []
+
+
+def score(texts: list[str], gold: Gold, seconds: float) -> Score:
+    """Count gold snippets inside one comment and article snippets inside any comment."""
+    pairs = [text.partition("\x00")[::2] for text in texts]
+    collapsed = [collapse(text) for text, _ in pairs]
+    authors = {collapse(author) for _, author in pairs if author}
+    result = Score(found=len(texts), seconds=seconds)
+    for snippet in gold.comments:
+        wanted = collapse(snippet)
+        if wanted in authors or any(wanted in text for text in collapsed):
+            result.gold_hits += 1
+        else:
+            result.missed.append(snippet)
+    result.article_hits = sum(
+        1 for snippet in gold.article if any(collapse(snippet) in text for text in collapsed)
+    )
+    return result
+
+
+def run(
+    extractor: Callable[[Path], list[str] | None], folder: Path, gold: dict[str, Gold]
+) -> dict[str, Score] | None:
+    """Score one extractor on every gold page of a folder; None when it is not available."""
+    scores: dict[str, Score] = {}
+    for name in sorted(gold):
+        path = folder / name
+        if not path.is_file():
+            print(f"  missing page {path}", file=sys.stderr)
+            continue
+        start = time.perf_counter()
+        texts = extractor(path)
+        seconds = time.perf_counter() - start
+        if texts is None:
+            return None
+        scores[name] = score(texts, gold[name], seconds)
+    return scores
+
+
+def totals(scores: dict[str, Score], gold: dict[str, Gold]) -> str:
+    """One line: snippet recall, article snippets in comments, pages with none, median ms."""
+    wanted = sum(len(gold[name].comments) for name in scores)
+    hits = sum(s.gold_hits for s in scores.values())
+    articles = sum(len(gold[name].article) for name in scores)
+    article_hits = sum(s.article_hits for s in scores.values())
+    with_gold = [name for name in scores if gold[name].comments]
+    none = sum(1 for name in with_gold if scores[name].found == 0)
+    without = [name for name in scores if not gold[name].comments]
+    extra = sum(1 for name in without if scores[name].found > 0)
+    found = sum(s.found for s in scores.values())
+    median_ms = 1000 * statistics.median(s.seconds for s in scores.values()) if scores else 0.0
+    recall = hits / wanted if wanted else 1.0
+    article_rate = article_hits / articles if articles else 0.0
+    return (
+        f"comments {found:5d}  gold {hits}/{wanted} = {recall:.3f}  "
+        f"article-in-comment {article_hits}/{articles} = {article_rate:.3f}  "
+        f"none {none}/{len(with_gold)}  some-on-no-gold {extra}/{len(without)}  "
+        f"median {median_ms:.1f} ms/page"
+    )
+
+
+def report(
+    label: str, folder: Path, gold: dict[str, Gold], verbose: bool, names: Sequence[str]
+) -> None:
+    """Print the per-page table (with ``verbose``) and the totals for both extractors."""
+    gold = {name: gold[name] for name in names}
+    mine = run(ours, folder, gold)
+    theirs = run(trafilatura_comments, folder, gold)
+    print(f"\n== {label}: {len(gold)} pages")
+    if verbose and mine is not None:
+        print(f"{'page':48s} {'found':>5s} {'gold':>7s} {'art':>4s} {'ms':>7s}   trafilatura")
+        for name, s in mine.items():
+            t = theirs.get(name) if theirs else None
+            wanted = len(gold[name].comments)
+            other = f"gold {t.gold_hits}/{wanted} art {t.article_hits}" if t else ""
+            print(
+                f"{name[:48]:48s} {s.found:5d} {s.gold_hits:3d}/{len(gold[name].comments):<3d}"
+                f" {s.article_hits:4d} {1000 * s.seconds:7.1f}   {other}"
+            )
+            for snippet in s.missed:
+                print(f"{'':8s}missed: {snippet[:70]!r}")
+    if mine is not None:
+        print(f"moderation   {totals(mine, gold)}")
+    if theirs is None:
+        print("trafilatura  not installed (pip install trafilatura): column skipped")
+    else:
+        print(f"trafilatura  {totals(theirs, gold)}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--pages", choices=FOLDERS, action="append", help="folders to score")
+    parser.add_argument("--verbose", action="store_true", help="print every page and its misses")
+    parser.add_argument(
+        "--half",
+        choices=("even", "odd"),
+        help="only every other page (sorted by name), to develop on one half and check the other",
+    )
+    args = parser.parse_args(argv)
+    if not PAGES.is_dir():
+        print(f"skipped: {PAGES} is not there (the real pages live in ../shared/pages)")
+        return 0
+    sources = {"html": html_gold, "html-more": more_gold}
+    for label in args.pages or FOLDERS:
+        folder = PAGES / label
+        if not folder.is_dir():
+            print(f"skipped {label}: {folder} is not there")
+            continue
+        gold = sources[label]()
+        names = sorted(gold)
+        if args.half:
+            names = names[0 if args.half == "even" else 1 :: 2]
+        report(label, folder, gold, args.verbose, names)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
