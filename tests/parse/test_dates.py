@@ -1,0 +1,147 @@
+"""Dates and relative times as news pages and comment headers print them, in six languages."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+from moderation.parse import dates
+from moderation.parse.dates import find_date, is_date, is_relative_time, parse_date
+
+ABSOLUTE = [
+    # English
+    ("Mar 2, 2024 at 5:01 pm", "2024-03-02T17:01:00"),
+    ("September 3rd, 2024", "2024-09-03"),
+    ("Tuesday, 3 September 2024", "2024-09-03"),
+    ("the 3rd of March 2024", "2024-03-03"),
+    ("Sept. 3, 2024, 7:12 p.m. EDT", "2024-09-03T19:12:00-04:00"),
+    ("12:05 am, Jan 1 2020", None),  # a time first is not read as a date
+    ("Jan 1 2020 12:05 am", "2020-01-01T00:05:00"),
+    # German
+    ("21. Jan. 2015, 19:04", "2015-01-21T19:04:00"),
+    ("03.09.2024, 19:12", "2024-09-03T19:12:00"),
+    ("3.9.2024 19.12 Uhr", "2024-09-03T19:12:00"),
+    ("Dienstag, 3. September 2024 um 19:12 Uhr", "2024-09-03T19:12:00"),
+    ("2. Jänner 2023", "2023-01-02"),
+    ("12. März 2020 · 08:15 MEZ", "2020-03-12T08:15:00+01:00"),
+    # French
+    ("Le 12/03/2019 à 14:05", "2019-03-12T14:05:00"),
+    ("1er mars 2019", "2019-03-01"),
+    ("mardi 3 septembre 2024 à 14h05", "2024-09-03T14:05:00"),
+    ("15 févr. 2023 à 9h", "2023-02-15T09:00:00"),
+    # Spanish
+    ("3 de marzo de 2024", "2024-03-03"),
+    ("martes, 3 de septiembre de 2024 a las 19:04", "2024-09-03T19:04:00"),
+    ("12 dic. 2022", "2022-12-12"),
+    # Italian
+    ("3 settembre 2024 alle 19:04", "2024-09-03T19:04:00"),
+    ("12 gen 2021", "2021-01-12"),
+    # Portuguese
+    ("3 de setembro de 2024 às 19h04", "2024-09-03T19:04:00"),
+    ("5 de março de 2024", "2024-03-05"),
+    ("10 out. 2020", "2020-10-10"),
+    # ISO and other numeric forms
+    ("2024-09-03", "2024-09-03"),
+    ("2024-09-03T19:12:05Z", "2024-09-03T19:12:05+00:00"),
+    ("2024-09-03 19:12:05.123+02:00", "2024-09-03T19:12:05+02:00"),
+    ("2024/09/03", "2024-09-03"),
+    ("03.09.24", "2024-09-03"),
+    ("03/25/2024", "2024-03-25"),  # the day first cannot be a month: the US order
+]
+
+
+@pytest.mark.parametrize(("text", "iso"), ABSOLUTE)
+def test_parse_date_reads_absolute_dates(text: str, iso: str | None) -> None:
+    assert parse_date(text) == iso
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["31.02.2024", "32 March 2024", "May 45", "Version 2.0.2024", "1.2.3.4", "12:30", "2024"]
+    + ["March madness", "25 hours later", "3 hours ago", "I may 3 times"],
+)
+def test_parse_date_refuses_what_is_no_date(text: str) -> None:
+    assert parse_date(text) is None
+    assert not is_date(text) or is_relative_time(text)
+
+
+def test_numeric_order_follows_dayfirst() -> None:
+    assert parse_date("03/04/2024") == "2024-04-03"
+    assert parse_date("03/04/2024", dayfirst=False) == "2024-03-04"
+    # Dots are never month first.
+    assert parse_date("03.04.2024", dayfirst=False) == "2024-04-03"
+
+
+def test_yearless_dates_take_the_first_such_day_after_the_reference() -> None:
+    assert parse_date("Mar 2") is None
+    assert is_date("Mar 2")
+    assert parse_date("Mar 2", reference="2024-02-20") == "2024-03-02"
+    assert parse_date("2. Jan", reference="21. Dezember 2023") == "2024-01-02"
+    assert parse_date("14 Jan, 10:00", reference="2024-01-14") == "2024-01-14T10:00:00"
+
+
+RELATIVE = [
+    "3 hours ago", "an hour ago", "a few seconds ago", "just now", "yesterday at 5:01 pm",
+    "vor 3 Tagen", "vor einer Stunde", "vor 5 Min.", "gestern, 19:12", "gerade eben",
+    "il y a 2 jours", "il y a une heure", "hier à 14h05", "à l'instant",
+    "hace 3 horas", "hace un día", "ayer a las 19:04",
+    "2 giorni fa", "un'ora fa", "ieri alle 19:04", "poco fa",
+    "há 5 minutos", "2 dias atrás", "ontem às 19h04",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", RELATIVE)
+def test_relative_times_are_recognised_and_kept_raw(text: str) -> None:
+    assert is_relative_time(text)
+    assert is_date(text)
+    assert parse_date(text) is None
+
+
+@pytest.mark.parametrize("text", ["today", "heute", "3h", "5 min", "2 Std.", "(3 hours ago)"])
+def test_short_relative_times_count_as_a_whole_text_only(text: str) -> None:
+    assert is_relative_time(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["ago we went", "hours", "vor dem Haus", "hace calor", "Today is the day", "Mar"]
+)
+def test_ordinary_words_are_no_relative_time(text: str) -> None:
+    assert not is_relative_time(text)
+
+
+@pytest.mark.parametrize(
+    ("line", "found", "iso", "relative"),
+    [
+        ("Posted by Anna on March 2, 2024 at 5:01 pm", "March 2, 2024 at 5:01 pm",
+         "2024-03-02T17:01:00", False),
+        ("Geschrieben von Max am 03.09.2024, 19:12", "03.09.2024, 19:12",
+         "2024-09-03T19:12:00", False),
+        ("Publié le 12/03/2019 à 14:05 par Jean", "12/03/2019 à 14:05",
+         "2019-03-12T14:05:00", False),
+        ("Anna · vor 3 Stunden", "vor 3 Stunden", None, True),
+        ("Respondido por Ana hace 3 horas", "hace 3 horas", None, True),
+    ],
+)  # fmt: skip
+def test_find_date_finds_the_date_inside_a_header_line(
+    line: str, found: str, iso: str | None, relative: bool
+) -> None:
+    hit = find_date(line)
+    assert hit is not None
+    assert (hit.text, hit.iso, hit.relative) == (found, iso, relative)
+    assert line[hit.start : hit.end] == found
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["I was there today and it may 3 times be true", "No date in 2024 here, version 1.2.3"]
+    + ["Hier ist der Text", "Tel. 030 12 34 56", "Score was 3-2-1 at 5 pm"],
+)
+def test_find_date_ignores_ordinary_sentences(line: str) -> None:
+    assert find_date(line) is None
+
+
+def test_documented_examples_hold() -> None:
+    result = doctest.testmod(dates)
+    assert result.attempted > 10
+    assert result.failed == 0
