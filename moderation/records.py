@@ -40,6 +40,9 @@ class Comment:
         The platform's moderation state where it has one (WXR ``comment_approved``).
     kind : {"comment", "pingback", "trackback"}
         Pingbacks and trackbacks are kept but marked.
+    created_raw : str or None
+        The time as the page printed it, when it is no date that ``created_at`` could hold:
+        a relative time ("3 hours ago", "vor 3 Tagen") or a day without a year.
     """
 
     record: ClassVar[str] = "comment"
@@ -58,6 +61,7 @@ class Comment:
     platform_spam: bool = False
     approved: bool | None = None
     kind: CommentKind = "comment"
+    created_raw: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict, with ``"record": "comment"`` first."""
@@ -80,6 +84,8 @@ class Article:
         Photo and video captions, kept apart from the body.
     dateline, credit : str or None
         A wire dateline ("KIEV, Ukraine (AFP)") and a closing wire credit ("AFP").
+    author : str or None
+        The story's byline, where the page prints one.
     """
 
     record: ClassVar[str] = "article"
@@ -95,6 +101,7 @@ class Article:
     credit: str | None = None
     source: str = ""
     format: str = ""
+    author: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict, with ``"record": "article"`` first."""
