@@ -48,7 +48,7 @@ COMMENTS_START = _any(
     r"^you must be (logged in|registered|signed in)\b",
     # ... in German
     r"^(ihre|deine|eure) e-?mail-?adresse wird nicht veröffentlicht",
-    r"^(erforderliche|pflicht)felder sind\b",
+    r"^(erforderliche |pflicht)felder sind\b",
     r"^(einen |ihren |deinen )?(kommentar|antwort) (schreiben|verfassen|abgeben|hinterlassen)\b",
     r"^(schreiben|hinterlassen|verfassen) sie (einen|ihren) kommentar",
     r"^(sie müssen|du musst|bitte) (angemeldet|eingeloggt|registriert|anmelden|einloggen)\b",
@@ -79,6 +79,7 @@ COMMENTS_START = _any(
     r"|correo( electrónico)?|comment|kommentar|commentaire|comentario|commento|comentário)"
     r"\s*(\*|\((required|erforderlich|obligatoire|obligatorio|obbligatorio|obrigatório)\))\s*:?$",
     rf"^({_SUBMIT_WORDS})$",
+    r"^(website|webseite|homepage|site( web| internet)?|sitio web|sito( web)?|url)\s*:?$",
     r"^(save|speicher[en]?|enregistrer|guardar|salva|salvar) (my|meinen|mon|mi|il mio|meu)\b"
     r".{0,120}\b(browser|navigateur|navegador)\b",
     r"^(notify me|benachrichtige mich|benachrichtigen sie mich|prévenez-moi|avertissez-moi"
@@ -142,6 +143,9 @@ CHROME = _any(
     rf"^(auf|per|via|sur|par|en|por|su|no|on|by|über) ({_PLATFORMS})\b(?!.*[.!?]$).{{0,30}}$",
     rf"^(tweet|pin it|print|copy link|{_PLATFORMS}|drucken|imprimer|imprimir|stampa"
     r"|link kopieren|copier le lien|copiar (en)?lace|copia (il )?link|copiar link)$",
+    r"^(send|envoyer|enviar|invia(re)?|mandar|versenden|verschicken|senden)\b.{0,30}"
+    r"\b(e-?mail|mail|courriel|correo)\W*$",
+    r"^(per|by|par|por|via) (e-?mail|mail|courriel|correo)\b.{0,30}$",
     # follow / subscribe / newsletter / more-news prompts
     r"^(follow|subscribe( to)?|join|like) (us|\w+( \w+)?) (on|to|at|via)\b.{0,50}$",
     r"^follow .{0,40}(social media|twitter|facebook|instagram|telegram)\W*$",
@@ -173,10 +177,14 @@ CHROME = _any(
     r"|noticia|articolo|artigo|notícia|story|post)\b.{0,40}\?$",
     # hashtag lines: "#Russia #Ukraine"
     r"^(#\w+\s*)+$",
-    # cookie banners and page footers
+    # cookie banners
     r"\bthis (site|website) uses cookies\b",
     r"\b(diese (website|seite|webseite) (verwendet|nutzt) cookies|ce site utilise des cookies"
     r"|este (sitio|site)( web)? (utiliza|usa) cookies|questo sito( web)? utilizza (i )?cookie)",
+)
+
+# Page footers: copyright, legal links, "back to top". Dropped inside a thread too.
+FOOTER = _any(
     r"^(©|\(c\)|copyright)\s*.{0,80}$",
     r"^(back to top|nach oben|zurück nach oben|retour en haut|volver arriba|torna su"
     r"|voltar ao topo)\W*$",
@@ -291,6 +299,7 @@ def classify_line(folded: str) -> LineKind:
         return LineKind.CAPTION
     if (
         CHROME.search(folded)
+        or FOOTER.search(folded)
         or RELATED.search(folded)
         or REACTION.search(folded)
         or AUTHOR_BOX.search(folded)

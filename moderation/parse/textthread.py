@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from moderation.parse.chrome import (
+    FOOTER,
     NUMBERED_ITEM,
     REACTION,
+    RELATED,
     LineKind,
     classify_line,
     is_toolbar,
@@ -97,7 +99,11 @@ def _mark(line: PageLine, in_item: bool) -> _Marked:
     Inside a numbered item only toolbars and headers are taken out: the item is a comment.
     """
     folded = line.folded
-    if not in_item and (classify_line(folded) is LineKind.COMMENTS_START or REACTION.match(folded)):
+    if not in_item and (
+        classify_line(folded) is LineKind.COMMENTS_START
+        or REACTION.match(folded)
+        or FOOTER.search(folded)
+    ):
         return _Marked(line, _DROP)
     if is_toolbar(folded):
         return _Marked(line, _TOOLBAR)
@@ -116,6 +122,14 @@ def _mark(line: PageLine, in_item: bool) -> _Marked:
 def _mark_all(lines: list[PageLine], in_item: bool = False) -> list[_Marked]:
     """Mark every line; a name line right above a date-only line is that header's author."""
     marked = [_mark(line, in_item) for line in lines]
+    related_block = False  # a "related articles" heading and the headline lines under it
+    for index, item in enumerate(marked):
+        joined = index > 0 and item.line.number == marked[index - 1].line.number + 1
+        related_block = (joined and related_block) or (
+            not in_item and bool(RELATED.search(item.line.folded))
+        )
+        if related_block:
+            marked[index] = _Marked(item.line, _DROP)
     for index, item in enumerate(marked[:-1]):
         following = marked[index + 1]
         if (
