@@ -136,10 +136,9 @@ def read_reddit(source: Input, options: ParseOptions) -> Iterator[Record]:
     = its parent's fullname or ``None`` under the post, ``created_at`` = ``created_utc`` as
     ISO 8601 UTC. Bodies ``[deleted]`` / ``[removed]`` are kept, flagged ``deleted``. Each
     ``more`` stub becomes one :class:`~moderation.records.Unloaded` record: replies the API
-    left out are reported, never invented. A ``morechildren`` answer has no post: its
-    comments take the link id they carry, and each error it lists becomes a rejection. The
-    whole file is read at once (API responses are small); the tree is walked without
-    recursion.
+    left out are reported, never invented. A ``morechildren`` answer's comments keep the
+    link id they carry; each error it lists is a rejection. The whole file is read at once
+    (API responses are small); the tree is walked without recursion.
 
     Parameters
     ----------
