@@ -86,6 +86,14 @@ COMMENTS_START = _any(
     r"|avísame|avisarme|notificami|notifique-me|me notifique)\b",
     r"^(cancel reply|antwort(en)? abbrechen|annuler (la )?réponse|cancelar (la )?respuesta"
     r"|annulla (la )?risposta|cancelar resposta)$",
+    # the thread's own chrome: sort menus and avatar labels
+    r"^(sort(ed)? by|sortieren( nach)?|sortiert nach|trier par|trié par|ordenar por"
+    r"|ordenado por|ordina per|ordinati per|classificar por)\b.{0,30}$",
+    r"^(newest|oldest|best|top|neueste|älteste|beste|plus récents|plus anciens|más recientes"
+    r"|más antiguos|più recenti|più vecchi|mais recentes|mais antigos)( first| zuerst"
+    r"| d'abord| primero| prima| primeiro)$",
+    r"^(avatar|profilbild|profile (picture|photo|image)|photo de profil|foto de perfil"
+    r"|immagine del profilo)\b.{0,40}$|^.{1,40}'s avatar$",
     # comment-count headings and "load comments" buttons
     rf"^\d+ ({_COMMENT_WORDS})\b",
     r"^(comments?|kommentare?|leserkommentare|commentaires?|comentarios?|comentários?"

@@ -74,12 +74,15 @@ _DATE_LABEL = re.compile(
     r"\s*:?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
-_HANDLE = re.compile(r"\s*\(@[\w.]+\)|\s+@[\w.]+$")
+# "(@anna_b)", "@anna_b", "(Gast)", "(guest)": kept off the author name.
+_HANDLE = re.compile(r"\s*\(@?[\w. ]{1,20}\)$|\s*\(@[\w.]+\)|\s+@[\w.]+$")
 _NAME_PARTICLES = frozenset(
     ("von", "van", "de", "der", "den", "la", "le", "di", "da", "dos", "das", "del", "du")
     + ("ten", "ter", "al", "bin", "el", "y", "e", "zu", "of", "und", "and", "et")
 )
+_INITIAL = re.compile(r"^[^\W\d_]\.$")
 _NAME_WORD = re.compile(r"^[\w'’.\-]+$")
+_DATE_SEPARATORS = re.compile(r"\s+[-–—]\s+|\s*[·•|]\s*")
 _SEGMENT_SEPARATORS = re.compile(r"\s+[-–—]\s+|\s*[·•|]\s*|,\s+")
 
 
@@ -97,6 +100,8 @@ def looks_like_name(text: str) -> bool:
 
     >>> [looks_like_name(t) for t in ("Anna Berger", "wheelie_42", "Jean de la Fontaine")]
     [True, True, True]
+    >>> looks_like_name("Peter K."), looks_like_name("Thanks.")
+    (True, False)
     >>> [looks_like_name(t) for t in ("See you", "Reply", "I agree!", "3 hours")]
     [False, False, False, False]
     """
@@ -104,8 +109,10 @@ def looks_like_name(text: str) -> bool:
     words = text.split()
     if not words or len(text) > 40 or len(words) > 5:
         return False
-    if not all(_NAME_WORD.match(word) for word in words) or text.endswith("."):
+    if not all(_NAME_WORD.match(word) for word in words):
         return False
+    if text.endswith(".") and not _INITIAL.match(words[-1]):
+        return False  # a sentence, not "Peter K."
     if not any(character.isalpha() for character in text):
         return False
     folded = fold_for_matching(text)
@@ -121,8 +128,8 @@ def looks_like_name(text: str) -> bool:
 
 def _name(text: str) -> str | None:
     """The author name left once the date and connector words are taken off, if plausible."""
-    name = _HANDLE.sub("", text)
-    name = _LEADING_CONNECTORS.sub("", _TRAILING_CONNECTORS.sub("", name))
+    name = _TRAILING_CONNECTORS.sub("", _HANDLE.sub("", text.rstrip(" ·•|,:-–—")))
+    name = _LEADING_CONNECTORS.sub("", name)
     lead = _LEAD.match(name)
     if lead and looks_like_name(lead.group("rest")):
         name = lead.group("rest")
@@ -148,10 +155,16 @@ def _split_date(text: str) -> tuple[str, str] | None:
     return None
 
 
+def _is_widget(text: str) -> bool:
+    folded = fold_for_matching(text)
+    return is_toolbar(folded) or classify_line(folded) is LineKind.CHROME
+
+
 def _without_toolbar_tail(line: str) -> str:
-    """Drop toolbar segments at the end of a header: "Ana · hace 2 días · Responder"."""
+    """Drop widget segments at the end of a header: "Ana · hace 2 días · Responder",
+    "Jane Example | 3 September 2024 | 5 min read"."""
     parts = _SEGMENT_SEPARATORS.split(line)
-    while len(parts) > 1 and is_toolbar(fold_for_matching(parts[-1])):
+    while len(parts) > 1 and _is_widget(parts[-1]):
         line = line[: line.rindex(parts.pop())].rstrip(" ·•|,-–—")
     return line
 
@@ -232,12 +245,18 @@ def read_date_line(text: str) -> tuple[str, str] | None:
     ('2022-02-28', 'Ukraine demands ceasefire')
     >>> read_date_line("Publié le 12/03/2019 à 14h05")
     ('12/03/2019 à 14h05', '')
+    >>> read_date_line("Tuesday, 3 September 2024 | Updated 4 September 2024 | 5 min read")
+    ('3 September 2024', '')
     >>> read_date_line("The vote was held on 3 March 2024.") is None
     True
     """
     if is_date(text):
         found = find_date(text)
         return (found.text if found else text.strip(" ()·•|,:-–—")), ""
+    segments = _DATE_SEPARATORS.split(_without_toolbar_tail(text.strip()))
+    if len(segments) > 1 and all(_is_date_segment(segment) for segment in segments):
+        first = read_date_line(segments[0])
+        return (first[0] if first else segments[0]), ""
     label = _DATE_LABEL.match(text)
     if label is None:
         return None
@@ -246,6 +265,15 @@ def read_date_line(text: str) -> tuple[str, str] | None:
     if found is None or rest[: found.start].strip(" :"):
         return None
     return found.text, rest[found.end :].strip(" ·•|,:-–—")
+
+
+def _is_date_segment(text: str) -> bool:
+    """A date, or a labelled date: "Updated 4 September 2024", "Stand: 19:12 Uhr" aside."""
+    if is_date(text):
+        return True
+    label = _DATE_LABEL.match(text)
+    found = find_date(label.group("rest")) if label else None
+    return found is not None and not label.group("rest")[found.end :].strip(" .")  # type: ignore[union-attr]
 
 
 def read_byline(text: str) -> Header | None:
@@ -261,7 +289,7 @@ def read_byline(text: str) -> Header | None:
     match = re.match(rf"^\s*{_BY}\s+(?P<rest>.+)$", text, re.IGNORECASE)
     if match is None:
         return None
-    rest = match.group("rest").strip()
+    rest = _without_toolbar_tail(match.group("rest").strip())
     split = _split_date(rest)
     date, rest = (split[0], split[1]) if split else (None, rest)
     rest = _TRAILING_CONNECTORS.sub("", rest).strip()

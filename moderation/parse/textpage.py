@@ -22,6 +22,7 @@ from moderation.parse.chrome import (
     LineKind,
     classify_line,
     is_short_label,
+    is_toolbar,
 )
 from moderation.parse.dates import is_date, is_relative_time, parse_date
 from moderation.parse.headers import read_byline, read_comment_header, read_date_line
@@ -59,6 +60,14 @@ def _looks_like_headline(text: str) -> bool:
     return len(text.split()) <= _MAX_HEADLINE_WORDS and not text.rstrip().endswith(
         (".", '"', "”", "“", "»", "«", ":")
     )
+
+
+def _is_full_header(text: str) -> bool:
+    """A comment header with both an author and a time (and no story byline)."""
+    if read_byline(text) is not None:
+        return False
+    header = read_comment_header(text)
+    return header is not None and header.author is not None and header.date is not None
 
 
 def _read_lines(text: str) -> list[PageLine]:
@@ -126,10 +135,10 @@ class _StoryReader:
             return True
         if not self.body or self.in_related:
             return False
-        if read_byline(line.text) is not None:
-            return False
-        header = read_comment_header(line.text)
-        return header is not None and header.author is not None and header.date is not None
+        return _is_full_header(line.text) and any(
+            _is_full_header(later.text) or is_toolbar(later.folded)
+            for later in self.lines[index + 1 :]
+        )  # a second header or a toolbar below: one dated line alone may be a closing byline
 
     def _boxed(self, line: PageLine) -> bool:
         """Lines of an author box or of a "related articles" block, which are chrome."""
@@ -191,7 +200,7 @@ class _StoryReader:
         kind = classify_line(folded)
         if kind is LineKind.CAPTION:
             self.article.captions.append(normalise_whitespace(text))
-        elif kind is LineKind.CHROME and index > 0:
+        elif kind is LineKind.CHROME and index > 0 or self._is_label(text):
             self.previous_was_chrome = True
         elif self.title_key is None and not self.body and not self.article.captions:
             if _looks_like_title(text):
@@ -208,6 +217,13 @@ class _StoryReader:
             self.previous_was_chrome = True  # an author box or site label inside the chrome
         else:
             self._paragraph(text)
+
+    def _is_label(self, text: str) -> bool:
+        """The site's name again, or a short label between the title and the story (a
+        section, a desk, an author's role): not story text."""
+        if self.article.site and fold_for_matching(text) == fold_for_matching(self.article.site):
+            return True
+        return self.title_key is not None and not self.body and is_short_label(text)
 
     def _paragraph(self, text: str) -> None:
         self.body.append(normalise_whitespace(text))
