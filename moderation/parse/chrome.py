@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from enum import Enum
+from functools import lru_cache
 
 _WIRES = r"afp|ap|reuters|dpa|upi|xinhua|tass|ria novosti|efe|ansa|bloomberg|pa|anadolu|kyodo"
 
@@ -23,8 +24,34 @@ class LineKind(Enum):
     CAPTION = "caption"
 
 
-def _any(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+class LineRules:
+    """Alternative line patterns, tried in two passes.
+
+    Patterns anchored at the line start ("^...") are joined into one regex tried once at
+    the start (``match``); the others into one that is searched for. Searching the anchored
+    ones too would retry each of them at every position of every line.
+    """
+
+    def __init__(self, *patterns: str) -> None:
+        anchored = [p[1:] for p in patterns if p.startswith("^")]
+        floating = [p for p in patterns if not p.startswith("^")]
+        self._anchored = re.compile("|".join(f"(?:{p})" for p in anchored)) if anchored else None
+        self._floating = re.compile("|".join(f"(?:{p})" for p in floating)) if floating else None
+
+    def match(self, text: str) -> re.Match[str] | None:
+        """A match of an anchored pattern at the start of ``text``."""
+        return self._anchored.match(text) if self._anchored else None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """A match of any pattern: anchored ones at the start, the others anywhere."""
+        found = self.match(text)
+        if found is None and self._floating is not None:
+            found = self._floating.search(text)
+        return found
+
+
+def _any(*patterns: str) -> LineRules:
+    return LineRules(*patterns)
 
 
 # The comment form or a comment-count heading: the thread starts here. The form is
@@ -269,15 +296,24 @@ _TOOLBAR_HELPERS = (
     r"|ver|mostrar|ocultar|cargar|más|los|este|comentario|mostra|nascondi|carica|altre|le"
     r"|questo|commento|carregar|mais|os|comentário"
 )
-_TOOLBAR_COUNT = r"[+\-−]?\d+([.,]\d+)?[km]?|\(\d+\)|[↑↓▲▼⬆⬇👍👎❤♥★☆\ufe0f]+\s*\d*"
+_TOOLBAR_COUNT = r"[+\-−]?\d+(?:[.,]\d+)?[km]?|\(\d+\)|[↑↓▲▼⬆⬇👍👎❤♥★☆\ufe0f]+\s*\d*"
+# Atomic groups: a token once read is not re-split ("1234" is one count, not four), so a
+# long line of digits cannot make the match backtrack exponentially.
 TOOLBAR = re.compile(
-    rf"^(\s*([·•|/,:\-–—]|({_TOOLBAR_COUNT})|({_TOOLBAR_WORDS}|{_TOOLBAR_HELPERS})(?![\w'])))+\s*$"
+    rf"^(?>\s*(?>[·•|/,:\-–—]|(?:{_TOOLBAR_COUNT})(?!\w)"
+    rf"|(?:{_TOOLBAR_WORDS}|{_TOOLBAR_HELPERS})(?![\w'])))+\s*$"
 )
 _TOOLBAR_CORE = re.compile(rf"(?<![\w'])({_TOOLBAR_WORDS})(?![\w'])")
 # Kept under its old name for readers of the thread rules.
 THREAD_TOOLBAR = TOOLBAR
 
 
+def has_toolbar_word(folded: str) -> bool:
+    """True when the line holds a toolbar word anywhere ("3 hours ago · reply")."""
+    return bool(_TOOLBAR_CORE.search(folded))
+
+
+@lru_cache(maxsize=8192)
 def is_toolbar(folded: str) -> bool:
     """True for a comment toolbar line: reply / like / report buttons and their counts.
 
@@ -299,6 +335,7 @@ NUMBERED_ITEM = re.compile(r"^(?P<indent> {0,6})(?P<number>\d{1,5})[.)]\s+(?P<te
 DATE_HEADER = re.compile(r"^\s*date\s+(?P<date>\d{4}-\d{2}-\d{2})\s*(?P<rest>.*)$")
 
 
+@lru_cache(maxsize=8192)
 def classify_line(folded: str) -> LineKind:
     """Classify one folded, stripped, non-blank line of a scraped page."""
     if COMMENTS_START.search(folded):

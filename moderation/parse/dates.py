@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 __all__ = ["FoundDate", "find_date", "is_date", "is_relative_time", "parse_date"]
 
@@ -312,6 +313,7 @@ def parse_date(
     return None
 
 
+@lru_cache(maxsize=4096)
 def is_relative_time(text: str) -> bool:
     """True when the whole of ``text`` is a relative time ("3 hours ago", "gestern, 19:12").
 
@@ -327,6 +329,7 @@ def is_relative_time(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
 def is_date(text: str) -> bool:
     """True when the whole of ``text`` is a date (with a year or not) or a relative time.
 
@@ -344,6 +347,7 @@ def is_date(text: str) -> bool:
     return is_relative_time(text)
 
 
+@lru_cache(maxsize=4096)
 def find_date(
     text: str, *, reference: str | date | None = None, dayfirst: bool = True
 ) -> FoundDate | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from moderation.parse.chrome import LineKind, classify_line, is_toolbar
+from moderation.parse.chrome import LineKind, classify_line, has_toolbar_word, is_toolbar
 from moderation.parse.dates import find_date, is_date
 from moderation.parse.text import fold_for_matching
 
@@ -28,6 +28,9 @@ __all__ = [
 ]
 
 # Words that join a name and a date: "Anna on Mar 2", "Max am 03.09.", "Jean le 12/03".
+# Header lines are short; longer lines are text and are not searched for dates at all.
+_MAX_HEADER_CHARS = 160
+_MAX_HEADER_WORDS = 16
 _WORD_CONNECTOR = r"(?:on the|on|at|am|um|le|el|il|em|à|a|the|dated)"
 _PUNCT_CONNECTOR = r"[,·•|\-–—():]"
 _TRAILING_CONNECTORS = re.compile(
@@ -184,7 +187,9 @@ def read_comment_header(text: str) -> Header | None:
     True
     """
     line = text.strip()
-    if not line or len(line) > 120 or is_toolbar(fold_for_matching(line)):
+    if not line or len(line) > _MAX_HEADER_CHARS or len(line.split()) > _MAX_HEADER_WORDS:
+        return None
+    if is_toolbar(fold_for_matching(line)):
         return None
     if is_date(line):
         return Header(date=line.strip(" ()·•|,:-–—"))
@@ -229,6 +234,8 @@ def toolbar_date(text: str) -> str | None:
     >>> toolbar_date("3 hours ago · Reply · Like 4"), toolbar_date("Reply")
     ('3 hours ago', None)
     """
+    if len(text) > _MAX_HEADER_CHARS or not has_toolbar_word(fold_for_matching(text)):
+        return None
     split = _split_date(text.strip())
     if split is None or not is_toolbar(fold_for_matching(split[1])):
         return None
@@ -250,18 +257,19 @@ def read_date_line(text: str) -> tuple[str, str] | None:
     >>> read_date_line("The vote was held on 3 March 2024.") is None
     True
     """
-    if is_date(text):
-        found = find_date(text)
-        return (found.text if found else text.strip(" ()·•|,:-–—")), ""
-    segments = _DATE_SEPARATORS.split(_without_toolbar_tail(text.strip()))
-    if len(segments) > 1 and all(_is_date_segment(segment) for segment in segments):
-        first = read_date_line(segments[0])
-        return (first[0] if first else segments[0]), ""
-    label = _DATE_LABEL.match(text)
+    if len(text) <= _MAX_HEADER_CHARS:
+        if is_date(text):
+            found = find_date(text)
+            return (found.text if found else text.strip(" ()·•|,:-–—")), ""
+        segments = _DATE_SEPARATORS.split(_without_toolbar_tail(text.strip()))
+        if len(segments) > 1 and all(_is_date_segment(segment) for segment in segments):
+            first = read_date_line(segments[0])
+            return (first[0] if first else segments[0]), ""
+    label = _DATE_LABEL.match(text[:_MAX_HEADER_CHARS])
     if label is None:
         return None
-    rest = label.group("rest")
-    found = find_date(rest)
+    rest = text[label.start("rest") :]
+    found = find_date(rest[:_MAX_HEADER_CHARS])
     if found is None or rest[: found.start].strip(" :"):
         return None
     return found.text, rest[found.end :].strip(" ·•|,:-–—")
@@ -287,7 +295,7 @@ def read_byline(text: str) -> Header | None:
     True
     """
     match = re.match(rf"^\s*{_BY}\s+(?P<rest>.+)$", text, re.IGNORECASE)
-    if match is None:
+    if match is None or len(text) > _MAX_HEADER_CHARS:
         return None
     rest = _without_toolbar_tail(match.group("rest").strip())
     split = _split_date(rest)

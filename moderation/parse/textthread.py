@@ -207,13 +207,14 @@ def _by_blocks(marked: list[_Marked]) -> list[Draft]:
 
 def _link_by_indent(drafts: list[Draft], start: int = 0) -> None:
     """A draft indented deeper than an earlier one replies to the nearest such one."""
+    open_drafts: list[int] = [start] if start < len(drafts) else []  # indents rising
     for index in range(start + 1, len(drafts)):
-        if drafts[index].parent is not None:
-            continue
-        for earlier in range(index - 1, start - 1, -1):
-            if drafts[earlier].indent < drafts[index].indent:
-                drafts[index].parent = earlier
-                break
+        indent = drafts[index].indent
+        while open_drafts and drafts[open_drafts[-1]].indent >= indent:
+            open_drafts.pop()
+        if drafts[index].parent is None and open_drafts:
+            drafts[index].parent = open_drafts[-1]
+        open_drafts.append(index)
 
 
 def _link_by_name(drafts: list[Draft]) -> None:

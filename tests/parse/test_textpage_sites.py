@@ -12,7 +12,8 @@ import re
 import pytest
 
 from moderation.parse import parse
-from moderation.parse.chrome import LineKind, classify_line
+from moderation.parse.chrome import LineKind, classify_line, is_toolbar
+from moderation.parse.headers import read_comment_header
 from moderation.parse.text import fold_for_matching
 from moderation.records import Article, Comment
 from tests.support import FIXTURES, SEEDS
@@ -282,3 +283,11 @@ def test_relative_time_is_kept_raw_and_absolute_time_parsed() -> None:
         if comment.created_at is not None:
             assert re.fullmatch(r"\d{4}-\d\d-\d\d(T\d\d:\d\d:\d\d([+-]\d\d:\d\d)?)?",
                                 comment.created_at)  # fmt: skip
+
+
+@pytest.mark.parametrize("line", ["1" * 40 + "x", "12 " * 40 + "x", "reply " * 40 + "x"])
+def test_long_runs_of_toolbar_tokens_are_read_once(line: str) -> None:
+    # Read token by token (atomic groups), a run of 40 digits is one count, not 2**39 ways
+    # to split it: with backtracking this call would not return.
+    assert not is_toolbar(fold_for_matching(line))
+    assert read_comment_header(line) is None
