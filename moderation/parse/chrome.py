@@ -189,6 +189,10 @@ CHROME = _any(
     r"^.{0,60}\b(besuchen sie|folgen sie|abonnieren)\b.{0,30}$",
     r"^(folge|folgt|suivez[- ]nous|suis[- ]nous|síguenos|siguenos|seguici|siga[- ]nos"
     r"|sigam[- ]nos|segue[- ]nos)\b.{0,50}$",
+    # "Folgen Sie uns auf X", "Beispiel Tageblatt auf Instagram folgen": a follow verb and a
+    # platform in one short line, in either order
+    r"^(?!.*[.!?]$)(?=.*\b(follow|folgen|folge|suivez|suivre|síguenos|seguir|seguici|seguire"
+    rf"|siga|sigam|abonnieren|abonnez)\b)(?=.*\b({_PLATFORMS})\b).{{0,80}}$",
     r"^(abonnez[- ]vous|abonne[- ]toi|suscríbete|suscribete|suscribirse|iscriviti|abbonati"
     r"|assine|inscreva[- ]se|jetzt abonnieren)\b.{0,60}$",
     r"^(?!.*\.$).{0,40}\b(newsletter|boletín|boletim)\b.{0,60}$",
@@ -220,6 +224,9 @@ CHROME = _any(
 
 # Page footers: copyright, legal links, "back to top". Dropped inside a thread too.
 FOOTER = _any(
+    r"^.{0,80}\b(all rights reserved|alle rechte vorbehalten|tous droits réservés"
+    r"|todos los derechos reservados|tutti i diritti riservati|todos os direitos reservados)"
+    r"\W*$",
     r"^(©|\(c\)|copyright)\s*.{0,80}$",
     r"^(back to top|nach oben|zurück nach oben|retour en haut|volver arriba|torna su"
     r"|voltar ao topo)\W*$",

@@ -111,7 +111,7 @@ _NUMBER = (
 )
 _UNIT = (
     r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|years?|yrs?"
-    r"|sekunden?|sek|minuten?|stunden?|std|tagen?|tage|wochen?|monaten?|monate|jahren?|jahre"
+    r"|sekunden?|sek|minuten?|stunden?|std|tag(?:e|en)?|wochen?|monat(?:e|en)?|jahr(?:e|en)?"
     r"|secondes?|heures?|jours?|semaines?|mois|ans?|années?|annees?"
     r"|segundos?|minutos?|horas?|días?|dias?|semanas?|meses|mes|años?|anos?"
     r"|secondi|secondo|minuti|minuto|ore|ora|giorni|giorno|settimane|settimana|mesi|mese"

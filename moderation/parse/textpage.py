@@ -32,7 +32,7 @@ from moderation.parse.textthread import (
     Draft,
     PageLine,
     numbered_comments,
-    numbered_thread_start,
+    numbered_thread,
     plain_comments,
 )
 from moderation.records import Article, Comment, Record
@@ -272,13 +272,13 @@ def split_page(text: str, source: Input) -> Iterator[Record]:
     """
     article = Article(id=source.stem, source=source.name, format=FORMAT)
     lines = _read_lines(text)
-    thread_start = numbered_thread_start(lines)
-    reader = _StoryReader(article, lines if thread_start is None else lines[:thread_start])
+    numbered = numbered_thread(lines)
+    reader = _StoryReader(article, lines if numbered is None else lines[: numbered[0]])
     thread_lines = reader.read()
     yield reader.finish()
 
-    if thread_start is not None:
-        drafts = numbered_comments(lines[thread_start:])
+    if numbered is not None:
+        drafts = numbered_comments(lines[numbered[0] : numbered[1]])
     else:
         drafts = plain_comments(thread_lines)
     ids = [f"{article.id}/{position}" for position in range(1, len(drafts) + 1)]

@@ -31,7 +31,7 @@ from moderation.parse.headers import (
 )
 from moderation.parse.text import fold_for_matching, normalise_whitespace
 
-__all__ = ["Draft", "PageLine", "numbered_comments", "numbered_thread_start", "plain_comments"]
+__all__ = ["Draft", "PageLine", "numbered_comments", "numbered_thread", "plain_comments"]
 
 _MAX_TOP_INDENT = 6  # a top-level "1." item is indented by at most this much
 
@@ -298,27 +298,37 @@ def is_thread_noise(line: PageLine) -> bool:
     return kind in (LineKind.CHROME, LineKind.COMMENTS_START) or is_toolbar(line.folded)
 
 
-def numbered_thread_start(lines: list[PageLine]) -> int | None:
-    """Index of the "1." item of a numbered list that runs to the end of the page, if any.
+def _ends_page(line: PageLine) -> bool:
+    """An unindented footer or "related articles" heading: the page's end, after a thread."""
+    return line.indent < 2 and bool(FOOTER.search(line.folded) or RELATED.search(line.folded))
 
-    Between items only indented continuation lines and chrome may stand; a numbered list in
-    the story, followed by more story, is therefore not taken for the comment thread.
+
+def numbered_thread(lines: list[PageLine]) -> tuple[int, int] | None:
+    """Where the comments of a numbered thread stand: the "1." item and the end, if any.
+
+    The list must run to the end of the page, or to a footer or "related articles" block
+    after it. Between items only indented continuation lines and chrome may stand; a
+    numbered list in the story, followed by more story, is therefore not the thread.
     """
     for start, line in enumerate(lines):
         levels: list[list[int]] = []
         if _item_depth(line, levels) != 0:
             continue
         _enter_item(line, 0, levels)
-        valid = True
-        for later in lines[start + 1 :]:
+        end = len(lines)
+        for index in range(start + 1, len(lines)):
+            later = lines[index]
             depth = _item_depth(later, levels)
             if depth is not None:
                 _enter_item(later, depth, levels)
-            elif later.indent < 2 and not is_thread_noise(later):
-                valid = False
+            elif _ends_page(later):
+                end = index
                 break
-        if valid:
-            return start
+            elif later.indent < 2 and not is_thread_noise(later):
+                end = -1
+                break
+        if end >= 0:
+            return start, end
     return None
 
 

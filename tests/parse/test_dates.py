@@ -83,7 +83,8 @@ def test_yearless_dates_take_the_first_such_day_after_the_reference() -> None:
 
 RELATIVE = [
     "3 hours ago", "an hour ago", "a few seconds ago", "just now", "yesterday at 5:01 pm",
-    "vor 3 Tagen", "vor einer Stunde", "vor 5 Min.", "gestern, 19:12", "gerade eben",
+    "vor 3 Tagen", "vor 1 Tag", "vor einem Monat", "vor einem Jahr", "vor einer Stunde",
+    "vor 5 Min.", "gestern, 19:12", "gerade eben",
     "il y a 2 jours", "il y a une heure", "hier à 14h05", "à l'instant",
     "hace 3 horas", "hace un día", "ayer a las 19:04",
     "2 giorni fa", "un'ora fa", "ieri alle 19:04", "poco fa",

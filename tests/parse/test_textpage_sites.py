@@ -152,6 +152,30 @@ def test_english_wordpress_thread_with_indented_replies_and_form_at_the_end() ->
     ]  # fmt: skip
 
 
+def test_numbered_thread_ends_at_a_related_block_and_footer() -> None:
+    article, comments = _read("tageblatt_numbered_footer.txt")
+    assert (article.title, article.site) == (
+        "Schwimmbad bleibt im Winter geschlossen",
+        "Beispiel Tageblatt",
+    )
+    assert article.date == "2023-11-02"
+    assert article.body == (
+        "Das städtische Hallenbad bleibt von Dezember bis Februar geschlossen, um "
+        "Heizkosten zu sparen.\n\n"
+        "Schulen und Vereine sollen in dieser Zeit das Bad der Nachbargemeinde nutzen dürfen."
+    )
+    assert _thread(comments) == [
+        ("Drei Monate ohne Training, das ist für die Kinder bitter.", "Schwimmerin_Ulla",
+         None, "vor 2 Tagen", None),
+        ("Die Heizkosten müssen irgendwo gespart werden.\n\nLieber das Bad als die Schulen.",
+         "Bernd Huber", None, "vor 1 Tag", None),
+        ("Warum nicht beides offen lassen und woanders sparen?", "Schwimmerin_Ulla",
+         None, "vor 20 Stunden", 2),
+        ("Wer braucht im Winter ein Hallenbad?", None, None, None, None),
+    ]  # fmt: skip
+    assert [c.line for c in comments] == [15, 19, 24, 28]
+
+
 def test_yearless_comment_dates_take_the_year_of_the_story() -> None:
     page = (
         "Harbour fees go up\n\n date 2023-12-20\n\nThe harbour raised its fees by a tenth.\n\n"
@@ -193,7 +217,7 @@ OTHER_CHROME = [
     "You may also like", "Anzeige", "Publicité", "Publicidad", "Pubblicità", "Publicidade",
     "Lesezeit: 3 Min.", "5 min read", "Temps de lecture : 4 min", "Cet article vous a-t-il plu ?",
     "Wie gefällt Ihnen dieser Artikel?", "© 2024 Beispiel Verlag", "Impressum | Datenschutz",
-    "Nach oben",
+    "Nach oben", "Beispiel Tageblatt auf Instagram folgen", "Alle Rechte vorbehalten.",
 ]  # fmt: skip
 OTHER_FORMS = [
     "Kommentar schreiben", "Sie müssen angemeldet sein, um einen Kommentar zu schreiben.",
