@@ -29,7 +29,8 @@ class Comment:
     position : int
         1-based order of the comment in its input file.
     author, created_at : str or None
-        As given by the source; ``created_at`` is kept verbatim (ISO 8601 where the source is).
+        As given by the source; ``created_at`` is kept verbatim (ISO 8601 where the source
+        is), except that dates a text page prints in words are read into ISO 8601.
     source, format : str
         The input file (``"<stdin>"`` for standard input) and the detected format.
     line : int or None
