@@ -1,9 +1,11 @@
 """Patterns that tell page chrome, captions and wire credits apart from story and comment text.
 
-Scraped pages carry share widgets, reaction buttons, follow prompts, author boxes and comment
-forms between the story and its comments. These rules describe their general shapes, not any
-one site's exact lines, so that another site's widget is dropped too. All matching is done on
-NFKC, case-folded lines (see :func:`moderation.parse.text.fold_for_matching`).
+Scraped pages carry share widgets, reaction buttons, follow prompts, author boxes, "related
+articles" blocks, footers and comment forms around the story and its comments, and toolbars
+between the comments. These rules describe their general shapes, in English, German, French,
+Spanish, Italian and Portuguese, not any one site's exact lines, so that another site's widget
+is dropped too. All matching is done on NFKC, case-folded lines (see
+:func:`moderation.parse.text.fold_for_matching`).
 """
 
 from __future__ import annotations
@@ -311,8 +313,6 @@ TOOLBAR = re.compile(
     rf"|(?:{_TOOLBAR_WORDS}|{_TOOLBAR_HELPERS})(?![\w'])))+\s*$"
 )
 _TOOLBAR_CORE = re.compile(rf"(?<![\w'])({_TOOLBAR_WORDS})(?![\w'])")
-# Kept under its old name for readers of the thread rules.
-THREAD_TOOLBAR = TOOLBAR
 
 
 def has_toolbar_word(folded: str) -> bool:
@@ -337,9 +337,6 @@ SHORT_LABEL = re.compile(r"^[^.!?]{1,40}$")
 
 # "  1. First comment": a numbered comment item and its number.
 NUMBERED_ITEM = re.compile(r"^(?P<indent> {0,6})(?P<number>\d{1,5})[.)]\s+(?P<text>\S.*)$")
-
-# " date 2022-02-28 Title": the scrape's date header.
-DATE_HEADER = re.compile(r"^\s*date\s+(?P<date>\d{4}-\d{2}-\d{2})\s*(?P<rest>.*)$")
 
 
 @lru_cache(maxsize=8192)

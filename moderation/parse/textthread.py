@@ -63,6 +63,7 @@ class Draft:
     closed: bool = False  # a toolbar ended it: the next text line starts a new comment
 
     def add_header(self, header: Header) -> None:
+        """Take what a header line says, where this comment does not know it yet."""
         self.author = self.author or header.author
         self.date = self.date or header.date
         self.reply_to = self.reply_to or header.reply_to
