@@ -29,7 +29,8 @@ class Comment:
     position : int
         1-based order of the comment in its input file.
     author, created_at : str or None
-        As given by the source; ``created_at`` is kept verbatim (ISO 8601 where the source is).
+        As given by the source; ``created_at`` is kept verbatim (ISO 8601 where the source
+        is), except that dates a text page prints in words are read into ISO 8601.
     source, format : str
         The input file (``"<stdin>"`` for standard input) and the detected format.
     line : int or None
@@ -40,6 +41,9 @@ class Comment:
         The platform's moderation state where it has one (WXR ``comment_approved``).
     kind : {"comment", "pingback", "trackback"}
         Pingbacks and trackbacks are kept but marked.
+    created_raw : str or None
+        The time as the page printed it, when it is no date that ``created_at`` could hold:
+        a relative time ("3 hours ago", "vor 3 Tagen") or a day without a year.
     """
 
     record: ClassVar[str] = "comment"
@@ -58,6 +62,7 @@ class Comment:
     platform_spam: bool = False
     approved: bool | None = None
     kind: CommentKind = "comment"
+    created_raw: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict, with ``"record": "comment"`` first."""
@@ -80,6 +85,8 @@ class Article:
         Photo and video captions, kept apart from the body.
     dateline, credit : str or None
         A wire dateline ("KIEV, Ukraine (AFP)") and a closing wire credit ("AFP").
+    author : str or None
+        The story's byline, where the page prints one.
     """
 
     record: ClassVar[str] = "article"
@@ -95,6 +102,7 @@ class Article:
     credit: str | None = None
     source: str = ""
     format: str = ""
+    author: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict, with ``"record": "article"`` first."""

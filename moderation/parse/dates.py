@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
 
 __all__ = ["FoundDate", "find_date", "is_date", "is_relative_time", "parse_date"]
 
@@ -68,8 +69,9 @@ _DATE_TIME_SEP = (
 )
 # A time is digits followed by ":mm", "h", "hhmm", am/pm or "Uhr"; "2024" alone is not one.
 _TIME = (
-    r"(?=\d{1,2}(?:[:.h]\d\d|\s*[ap]\.?\s?m\b|\s*uhr\b|h\b))"
-    r"(?P<hour>[0-2]?\d)(?:[:.h](?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d)(?:[.,]\d{1,6})?)?)?h?"
+    r"(?P<hour>[01]?\d|2[0-3])(?!\d)"
+    r"(?:[:.h](?P<minute>[0-5]\d)(?::(?P<second>[0-5]\d)(?:[.,]\d{1,6})?)?(?!\d)"
+    r"|h\b|(?=\s*[ap]\.?\s?m\b|\s*uhr\b))"
     r"(?:\s*(?P<ampm>[ap])\.?\s?m\b\.?)?(?:\s*uhr\b)?"
 )
 _ZONES = {
@@ -102,6 +104,14 @@ _YEARLESS = [
     re.compile(rf"{_MONTH}\s*{_DAY}{_CLOCK}", re.IGNORECASE),
 ]
 
+# A time printed before the date: "Updated 7:12 PM EDT, Tue September 3, 2024".
+_LEADING_TIME = re.compile(
+    rf"{_TIME}{_ZONE}\s*(?:,|-|–|—|\||·)?\s*(?:(?:on|am|le|el|il|em|the)\s+)?"
+    rf"(?:(?:{_WEEKDAYS})\.?,?\s+)?",
+    re.IGNORECASE,
+)
+_LEADING_TIME_AT_END = re.compile(_LEADING_TIME.pattern + "$", re.IGNORECASE)
+
 # Relative times: a number and a unit with "ago", "vor", "il y a", "hace", "fa", "há".
 _NUMBER = (
     r"(?:\d+|an?|one|two|three|a\s+few|few|several|ein(?:e[mnr]?)?|zwei|drei|einigen|wenigen"
@@ -110,7 +120,7 @@ _NUMBER = (
 )
 _UNIT = (
     r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|years?|yrs?"
-    r"|sekunden?|sek|minuten?|stunden?|std|tagen?|tage|wochen?|monaten?|monate|jahren?|jahre"
+    r"|sekunden?|sek|minuten?|stunden?|std|tag(?:e|en)?|wochen?|monat(?:e|en)?|jahr(?:e|en)?"
     r"|secondes?|heures?|jours?|semaines?|mois|ans?|années?|annees?"
     r"|segundos?|minutos?|horas?|días?|dias?|semanas?|meses|mes|años?|anos?"
     r"|secondi|secondo|minuti|minuto|ore|ora|giorni|giorno|settimane|settimana|mesi|mese"
@@ -247,8 +257,16 @@ def _year_month_day(
     return year, month, day
 
 
-def _to_iso(match: re.Match[str], dayfirst: bool, reference: date | None) -> str | None:
-    """The ISO form of an absolute-date match, or None when it is no real calendar date."""
+def _to_iso(
+    match: re.Match[str],
+    dayfirst: bool,
+    reference: date | None,
+    leading: re.Match[str] | None = None,
+) -> str | None:
+    """The ISO form of an absolute-date match (with a time printed before it, if given),
+    or None when it is no real calendar date."""
+    use_leading = leading is not None and match.group("hour") is None
+    clock_match = leading if use_leading and leading is not None else match
     parts = _year_month_day(match, dayfirst, reference)
     if parts is None:
         return None
@@ -258,10 +276,11 @@ def _to_iso(match: re.Match[str], dayfirst: bool, reference: date | None) -> str
         return None
     if not 1000 <= day.year <= 2999:
         return None
-    clock = _clock(match)
+    clock = _clock(clock_match)
     if clock is None:
-        return day.isoformat() if match.group("hour") is None else None
-    moment = datetime(day.year, day.month, day.day, *clock, tzinfo=_zone(match.group("zone")))
+        return day.isoformat() if clock_match.group("hour") is None else None
+    zone = _zone(clock_match.group("zone"))
+    moment = datetime(day.year, day.month, day.day, *clock, tzinfo=zone)
     return moment.isoformat(timespec="seconds")
 
 
@@ -275,6 +294,23 @@ def _valid(match: re.Match[str], dayfirst: bool) -> bool:
     except ValueError:
         return False
     return match.group("hour") is None or _clock(match) is not None
+
+
+def _whole_date(text: str, dayfirst: bool) -> tuple[re.Match[str], re.Match[str] | None] | None:
+    """The absolute-date match that is the whole of ``text`` (a leading time allowed)."""
+    for core in _cores(text):
+        leading = _LEADING_TIME.match(core)
+        candidates = [(core, None)]
+        if leading is not None and leading.end() < len(core):
+            candidates.insert(0, (core[leading.end() :], leading))
+        for rest, lead in candidates:
+            for pattern in (*_ABSOLUTE, *_YEARLESS):
+                match = pattern.fullmatch(rest)
+                if match is None or not _valid(match, dayfirst):
+                    continue
+                if lead is None or (match.group("hour") is None and _clock(lead) is not None):
+                    return match, lead
+    return None
 
 
 def parse_date(
@@ -299,19 +335,18 @@ def parse_date(
     '2024-09-03T19:12:00'
     >>> parse_date("2024-09-03T19:12:05Z")
     '2024-09-03T19:12:05+00:00'
+    >>> parse_date("7:12 PM EDT, Tue September 3, 2024")
+    '2024-09-03T19:12:00-04:00'
     >>> parse_date("Mar 2", reference="2023-11-20")
     '2024-03-02'
     >>> parse_date("3 hours ago") is None, parse_date("31.02.2024") is None
     (True, True)
     """
-    for core in _cores(text):
-        for pattern in (*_ABSOLUTE, *_YEARLESS):
-            match = pattern.fullmatch(core)
-            if match and _valid(match, dayfirst):
-                return _to_iso(match, dayfirst, _as_date(reference))
-    return None
+    found = _whole_date(text, dayfirst)
+    return None if found is None else _to_iso(found[0], dayfirst, _as_date(reference), found[1])
 
 
+@lru_cache(maxsize=4096)
 def is_relative_time(text: str) -> bool:
     """True when the whole of ``text`` is a relative time ("3 hours ago", "gestern, 19:12").
 
@@ -327,6 +362,7 @@ def is_relative_time(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)
 def is_date(text: str) -> bool:
     """True when the whole of ``text`` is a date (with a year or not) or a relative time.
 
@@ -335,15 +371,10 @@ def is_date(text: str) -> bool:
     >>> is_date("March madness"), is_date("May 45")
     (False, False)
     """
-    if any(
-        (match := pattern.fullmatch(core)) and _valid(match, True)
-        for core in _cores(text)
-        for pattern in (*_ABSOLUTE, *_YEARLESS)
-    ):
-        return True
-    return is_relative_time(text)
+    return _whole_date(text, True) is not None or is_relative_time(text)
 
 
+@lru_cache(maxsize=4096)
 def find_date(
     text: str, *, reference: str | date | None = None, dayfirst: bool = True
 ) -> FoundDate | None:
@@ -368,9 +399,13 @@ def find_date(
         for match in pattern.finditer(text):
             if not _valid(match, dayfirst):
                 continue
-            if best is None or (match.start(), -match.end()) < (best.start, -best.end):
-                iso = _to_iso(match, dayfirst, _as_date(reference))
-                best = FoundDate(match.start(), match.end(), match.group(0), iso, False)
+            start, leading = match.start(), None
+            if match.group("hour") is None:
+                leading = _LEADING_TIME_AT_END.search(text, max(0, start - 60), start)
+                start = leading.start() if leading and _clock(leading) else start
+            if best is None or (start, -match.end()) < (best.start, -best.end):
+                iso = _to_iso(match, dayfirst, _as_date(reference), leading)
+                best = FoundDate(start, match.end(), text[start : match.end()], iso, False)
             break
     relative = _RELATIVE.search(text)
     if relative and (best is None or relative.start() < best.start):

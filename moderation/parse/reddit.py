@@ -41,11 +41,30 @@ def _string(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+def _more_children(node: dict[str, Any]) -> tuple[list[Any], str | None] | None:
+    """The things of a ``morechildren`` response, and the link they all belong to.
+
+    ``/api/morechildren`` answers ``{"json": {"errors": [], "data": {"things": [...]}}}``:
+    a flat list of comments and stubs in thread order, each naming its parent.
+    """
+    answer = node.get("json")
+    data = answer.get("data") if isinstance(answer, dict) else None
+    things = data.get("things") if isinstance(data, dict) else None
+    if not isinstance(things, list):
+        return None
+    link_ids = (
+        _string(thing["data"].get("link_id"))
+        for thing in things
+        if isinstance(thing, dict) and isinstance(thing.get("data"), dict)
+    )
+    return things, next((link_id for link_id in link_ids if link_id), None)
+
+
 def _things(document: object) -> Iterator[tuple[dict[str, Any], str | None]]:
     """Every thing (``t1``, ``t3``, ``more``...) in document order, with its link's fullname.
 
-    Walks listings and ``replies`` with an explicit stack, so deep threads cannot exhaust
-    Python's recursion limit.
+    Walks listings, ``replies`` and ``morechildren`` answers with an explicit stack, so deep
+    threads cannot exhaust Python's recursion limit.
     """
     stack: list[tuple[object, str | None]] = [(document, None)]
     while stack:
@@ -54,6 +73,11 @@ def _things(document: object) -> Iterator[tuple[dict[str, Any], str | None]]:
             stack.extend((item, link_id) for item in reversed(node))
             continue
         if not isinstance(node, dict):
+            continue
+        more_children = _more_children(node)
+        if more_children is not None:
+            things, answer_link = more_children
+            stack.extend((item, answer_link or link_id) for item in reversed(things))
             continue
         data = node.get("data")
         if not isinstance(data, dict):
@@ -72,6 +96,16 @@ def _things(document: object) -> Iterator[tuple[dict[str, Any], str | None]]:
         replies = data.get("replies") if kind == "t1" else None
         if isinstance(replies, dict):
             stack.append((replies, link_id))
+
+
+def _api_errors(document: object, source: Input) -> Iterator[Rejection]:
+    """Errors a ``morechildren`` answer reports instead of comments (rate limit, bad id)."""
+    answer = document.get("json") if isinstance(document, dict) else None
+    errors = answer.get("errors") if isinstance(answer, dict) else None
+    for error in errors if isinstance(errors, list) else []:
+        words = error if isinstance(error, list) else [error]
+        detail = ": ".join(str(word) for word in words[:2] if word)
+        yield Rejection(source.name, f"Reddit API error: {detail or 'unknown'}")
 
 
 def _parent(fullname: object) -> str | None:
@@ -94,15 +128,17 @@ def _load(source: Input) -> object:
 
 
 def read_reddit(source: Input, options: ParseOptions) -> Iterator[Record]:
-    """Read Reddit API JSON: a Listing, or the ``[post, comments]`` pair a thread returns.
+    """Read Reddit API JSON: a Listing, the ``[post, comments]`` pair a thread returns, or
+    the ``{"json": {"data": {"things": [...]}}}`` answer of ``/api/morechildren``.
 
     The post (``t3``) becomes the article (id = its fullname, title, url, self text, date).
     Each comment (``t1``) becomes a comment: id = its fullname (``"t1_abc"``), ``parent_id``
     = its parent's fullname or ``None`` under the post, ``created_at`` = ``created_utc`` as
     ISO 8601 UTC. Bodies ``[deleted]`` / ``[removed]`` are kept, flagged ``deleted``. Each
     ``more`` stub becomes one :class:`~moderation.records.Unloaded` record: replies the API
-    left out are reported, never invented. The whole file is read at once (API responses
-    are small); the tree is walked without recursion.
+    left out are reported, never invented. A ``morechildren`` answer's comments keep the
+    link id they carry; each error it lists is a rejection. The whole file is read at once
+    (API responses are small); the tree is walked without recursion.
 
     Parameters
     ----------
@@ -135,61 +171,78 @@ def read_reddit(source: Input, options: ParseOptions) -> Iterator[Record]:
     >>> records[1].text, records[1].parent_id, records[2].count, records[2].ids
     ('Me & you', None, 4, ['t1_b', 't1_c'])
     """
+    document = _load(source)
+    yield from _api_errors(document, source)
     position = 0
     post_id: str | None = None  # the thread's post, for things listed apart from it
-    for thing, link_id in _things(_load(source)):
+    for thing, link_id in _things(document):
         kind = thing.get("kind")
         data: dict[str, Any] = thing["data"]
         if kind == "t3":
             post_id = link_id
-            yield Article(
-                id=_string(data.get("name")) or f"{source.stem}/post",
-                title=_text(data.get("title")),
-                date=_iso(data.get("created_utc")),
-                url=_string(data.get("url")),
-                body=_text(data.get("selftext")) or "",
-                site=f"r/{data['subreddit']}" if _string(data.get("subreddit")) else None,
-                source=source.name,
-                format=FORMAT,
-            )
+            yield _article(data, source)
         elif kind == "more":
-            children = data.get("children")
-            names = [
-                name if name.startswith("t1_") else f"t1_{name}"
-                for name in (children if isinstance(children, list) else [])
-                if isinstance(name, str) and name
-            ]
-            count = data.get("count")
-            yield Unloaded(
-                parent_id=_parent(data.get("parent_id")),
-                count=count if isinstance(count, int) else len(names),
-                ids=names,
-                article_id=link_id or post_id,
-                source=source.name,
-                format=FORMAT,
-            )
+            yield _unloaded(data, link_id or post_id, source)
         elif kind == "t1":
-            comment_id = _string(data.get("name"))
-            if comment_id is None and _string(data.get("id")):
-                comment_id = f"t1_{data['id']}"
-            text = _text(data.get("body"))
-            if text is None:
-                yield Rejection(source.name, "text is not a string", None, comment_id)
-                continue
-            deleted = text in _DELETED_BODIES
-            if not text:
-                yield Rejection(source.name, "comment has no text", None, comment_id)
-                continue
-            position += 1
-            yield Comment(
-                id=comment_id or f"{source.stem}/{position}",
-                text=text,
-                article_id=link_id or post_id,
-                parent_id=_parent(data.get("parent_id")),
-                position=position,
-                author=_string(data.get("author")),
-                created_at=_iso(data.get("created_utc")),
-                source=source.name,
-                format=FORMAT,
-                deleted=deleted,
-            )
+            record = _comment(data, link_id or post_id, position + 1, source)
+            position += isinstance(record, Comment)
+            yield record
+
+
+def _article(data: dict[str, Any], source: Input) -> Article:
+    """The post (``t3``) as the article: id = its fullname, title, url, self text, date."""
+    return Article(
+        id=_string(data.get("name")) or f"{source.stem}/post",
+        title=_text(data.get("title")),
+        date=_iso(data.get("created_utc")),
+        url=_string(data.get("url")),
+        body=_text(data.get("selftext")) or "",
+        site=f"r/{data['subreddit']}" if _string(data.get("subreddit")) else None,
+        source=source.name,
+        format=FORMAT,
+    )
+
+
+def _unloaded(data: dict[str, Any], article_id: str | None, source: Input) -> Unloaded:
+    """A ``more`` stub: the replies it names are reported, never invented."""
+    children = data.get("children")
+    names = [
+        name if name.startswith("t1_") else f"t1_{name}"
+        for name in (children if isinstance(children, list) else [])
+        if isinstance(name, str) and name
+    ]
+    count = data.get("count")
+    return Unloaded(
+        parent_id=_parent(data.get("parent_id")),
+        count=count if isinstance(count, int) else len(names),
+        ids=names,
+        article_id=article_id,
+        source=source.name,
+        format=FORMAT,
+    )
+
+
+def _comment(
+    data: dict[str, Any], article_id: str | None, position: int, source: Input
+) -> Comment | Rejection:
+    """A comment (``t1``) at ``position``, or the reason it cannot be one."""
+    comment_id = _string(data.get("name"))
+    if comment_id is None and _string(data.get("id")):
+        comment_id = f"t1_{data['id']}"
+    text = _text(data.get("body"))
+    if text is None:
+        return Rejection(source.name, "text is not a string", None, comment_id)
+    if not text:
+        return Rejection(source.name, "comment has no text", None, comment_id)
+    return Comment(
+        id=comment_id or f"{source.stem}/{position}",
+        text=text,
+        article_id=article_id,
+        parent_id=_parent(data.get("parent_id")),
+        position=position,
+        author=_string(data.get("author")),
+        created_at=_iso(data.get("created_utc")),
+        source=source.name,
+        format=FORMAT,
+        deleted=text in _DELETED_BODIES,
+    )

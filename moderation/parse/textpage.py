@@ -1,59 +1,46 @@
 """Split a plain-text scraped article page into the article and its comment thread.
 
 A scraped page is a title line (maybe repeated, maybe with a site suffix and a ``date``
-header), story paragraphs with photo captions among them, page chrome (share and reaction
-widgets, follow prompts, author boxes, the comment form) and then the comments: either a
-numbered list whose further paragraphs are indented, or plain paragraphs after a
-comments-start marker such as the comment form or the page title shown again.
+header), date lines and bylines, story paragraphs with photo captions among them, page chrome
+(share and reaction widgets, follow prompts, author boxes, "related articles" blocks, the
+comment form) and then the comments: either a numbered list whose further paragraphs are
+indented, or plain paragraphs after a comments-start marker such as the comment form, a
+comment heading, the page title shown again, or a first comment header after the story.
+Comment headers, toolbars and replies are read by :mod:`moderation.parse.textthread`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from moderation.parse.chrome import (
     AUTHOR_BOX,
     AUTHOR_BOX_LINES,
     CREDIT,
-    DATE_HEADER,
     DATELINE,
-    NUMBERED_ITEM,
-    REACTION,
-    THREAD_TOOLBAR,
+    RELATED,
     LineKind,
     classify_line,
     is_short_label,
+    is_toolbar,
 )
+from moderation.parse.dates import is_date, is_relative_time, parse_date
+from moderation.parse.headers import read_byline, read_comment_header, read_date_line
 from moderation.parse.source import Input
 from moderation.parse.text import fold_for_matching, normalise_whitespace
+from moderation.parse.textthread import (
+    Draft,
+    PageLine,
+    numbered_comments,
+    numbered_thread,
+    plain_comments,
+)
 from moderation.records import Article, Comment, Record
 
 FORMAT = "text"
 _MAX_TITLE_WORDS = 30
 _MAX_SITE_WORDS = 6
-
-
-@dataclass(frozen=True, slots=True)
-class _Line:
-    number: int  # 1-based line number in the file
-    text: str  # stripped
-    indent: int
-
-    @property
-    def folded(self) -> str:
-        return fold_for_matching(self.text)
-
-
-@dataclass(slots=True)
-class _Block:
-    """Consecutive non-blank lines: one paragraph, or one comment in a plain thread."""
-
-    lines: list[_Line]
-
-    @property
-    def text(self) -> str:
-        return normalise_whitespace("\n".join(line.text for line in self.lines))
+_MAX_HEADLINE_WORDS = 20  # a headline under a "related articles" heading
 
 
 def _split_title(line: str) -> tuple[str, str | None]:
@@ -69,90 +56,208 @@ def _looks_like_title(text: str) -> bool:
     return len(text.split()) <= _MAX_TITLE_WORDS and not text.rstrip().endswith(".")
 
 
-def _is_thread_noise(line: _Line) -> bool:
-    """Chrome around a numbered thread: only unindented lines are tested, never comment text."""
-    kind = classify_line(line.folded)
-    return kind in (LineKind.CHROME, LineKind.COMMENTS_START) or bool(
-        THREAD_TOOLBAR.match(line.folded)
+def _looks_like_headline(text: str) -> bool:
+    return len(text.split()) <= _MAX_HEADLINE_WORDS and not text.rstrip().endswith(
+        (".", '"', "”", "“", "»", "«", ":")
     )
 
 
-def _is_toolbar(line: _Line) -> bool:
-    """Toolbars and reaction buttons between the comments of a plain (unnumbered) thread."""
-    folded = line.folded
-    return (
-        bool(THREAD_TOOLBAR.match(folded) or REACTION.match(folded))
-        or classify_line(folded) is LineKind.COMMENTS_START
-    )
+def _is_full_header(text: str) -> bool:
+    """A comment header with both an author and a time (and no story byline)."""
+    if read_byline(text) is not None:
+        return False
+    header = read_comment_header(text)
+    return header is not None and header.author is not None and header.date is not None
 
 
-def _numbered_thread_start(lines: list[_Line]) -> int | None:
-    """Index of the "1." item of a numbered list that runs to the end of the page, if any.
+def _read_lines(text: str) -> list[PageLine]:
+    """The page's non-blank lines, with tabs expanded so that indentation can be compared."""
+    lines = []
+    for number, raw in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+        expanded = raw.expandtabs(4)
+        if expanded.strip():
+            lines.append(PageLine(number, expanded.strip(), len(expanded) - len(expanded.lstrip())))
+    return lines
 
-    Between items only indented continuation lines and chrome may stand; a numbered list in
-    the story, followed by more story, is therefore not taken for the comment thread.
-    """
-    for start, line in enumerate(lines):
-        match = NUMBERED_ITEM.match(
-            line.text if line.indent == 0 else " " * line.indent + line.text
-        )
-        if not match or match.group("number") != "1":
-            continue
-        expected, valid = 2, True
-        for later in lines[start + 1 :]:
-            item = NUMBERED_ITEM.match(" " * later.indent + later.text)
-            if item and int(item.group("number")) == expected and later.indent <= 6:
-                expected += 1
-            elif later.indent >= 2 or _is_thread_noise(later):
+
+class _StoryReader:
+    """Read the page above the thread into the article; collect the thread's lines."""
+
+    def __init__(self, article: Article, lines: list[PageLine]) -> None:
+        self.article = article
+        self.lines = lines
+        self.body: list[str] = []
+        self.title_key: str | None = None
+        self.previous_was_chrome = False
+        self.author_box_left = 0
+        self.in_related = False
+
+    def read(self) -> list[PageLine]:
+        """Fill the article; return the lines of an unnumbered thread (empty if none)."""
+        for index, line in enumerate(self.lines):
+            if index == 0 and self._first_line(line):
                 continue
+            if self._starts_thread(index, line):
+                return [
+                    later for later in self.lines[index:] if later is not line or self._kept(line)
+                ]
+            if self._is_title(line.text) or self._boxed(line) or self._metadata(index, line):
+                continue
+            self._story_line(index, line.text)
+        return []
+
+    def _first_line(self, line: PageLine) -> bool:
+        """The scrape's " date YYYY-MM-DD Title" header: the date, then the rest of the line."""
+        split = read_date_line(line.text)
+        if split is None or not split[1]:
+            return False
+        self._set_date(split[0])
+        self._story_line(0, split[1])
+        return True
+
+    def _kept(self, line: PageLine) -> bool:
+        """Whether the line that started the thread is the thread's first comment line."""
+        return classify_line(line.folded) is not LineKind.COMMENTS_START and not self._is_title(
+            line.text
+        )
+
+    def _is_title(self, text: str) -> bool:
+        return self.title_key is not None and (
+            fold_for_matching(_split_title(text)[0]) == self.title_key
+        )
+
+    def _starts_thread(self, index: int, line: PageLine) -> bool:
+        """The comment form or heading, the title shown again after the story (at the top it
+        is only a repeat), or a first comment header ("Anna · 3 hours ago") after the story."""
+        if self._is_title(line.text):
+            return bool(self.body)
+        if classify_line(line.folded) is LineKind.COMMENTS_START:
+            return True
+        if not self.body or self.in_related:
+            return False
+        return _is_full_header(line.text) and any(
+            _is_full_header(later.text) or is_toolbar(later.folded)
+            for later in self.lines[index + 1 :]
+        )  # a second header or a toolbar below: one dated line alone may be a closing byline
+
+    def _boxed(self, line: PageLine) -> bool:
+        """Lines of an author box or of a "related articles" block, which are chrome."""
+        folded = line.folded
+        if AUTHOR_BOX.match(folded):
+            self.author_box_left = AUTHOR_BOX_LINES
+            self.previous_was_chrome = True
+            return True
+        if self.author_box_left and len(line.text.split()) <= 40:
+            self.author_box_left -= 1
+            return True
+        self.author_box_left = 0
+        if RELATED.search(folded):
+            self.in_related = True
+            self.previous_was_chrome = True
+            return True
+        if self.in_related and (_looks_like_headline(line.text) or is_date(line.text)):
+            return True
+        self.in_related = False
+        return False
+
+    def _metadata(self, index: int, line: PageLine) -> bool:
+        """Date lines and bylines, wherever they stand above the thread: the article's own."""
+        split = read_date_line(line.text)
+        if split is not None and (not split[1] or read_date_line(split[1]) is not None):
+            self._set_date(split[0])
+            return True
+        byline = read_byline(line.text)
+        if byline is None and not self.body:
+            byline = read_comment_header(line.text)
+            if byline is None and self._name_above_date(index, line):
+                self.article.author = self.article.author or line.text
+                return True
+        if byline is None or byline.author is None and byline.date is None:
+            return False
+        self.article.author = self.article.author or byline.author
+        if byline.date:
+            self._set_date(byline.date)
+        return True
+
+    def _name_above_date(self, index: int, line: PageLine) -> bool:
+        following = self.lines[index + 1] if index + 1 < len(self.lines) else None
+        header = read_comment_header(line.text + " · " + following.text) if following else None
+        return (
+            following is not None
+            and following.number == line.number + 1
+            and is_date(following.text)
+            and header is not None
+            and header.author == line.text
+        )
+
+    def _set_date(self, printed: str) -> None:
+        if self.article.date is None and not is_relative_time(printed):
+            self.article.date = parse_date(printed)
+
+    def _story_line(self, index: int, text: str) -> None:
+        """A title, caption, chrome line or story paragraph."""
+        folded = fold_for_matching(text)
+        kind = classify_line(folded)
+        if kind is LineKind.CAPTION:
+            self.article.captions.append(normalise_whitespace(text))
+        elif kind is LineKind.CHROME and index > 0 or self._is_label(text):
+            self.previous_was_chrome = True
+        elif self.title_key is None and not self.body and not self.article.captions:
+            if _looks_like_title(text):
+                self.article.title, self.article.site = _split_title(text)
+                self.title_key = fold_for_matching(self.article.title)
             else:
-                valid = False
-                break
-        if valid:
-            return start
-    return None
-
-
-def _numbered_comments(lines: list[_Line]) -> Iterator[list[list[_Line]]]:
-    """Group the thread's lines into comments, each a list of paragraphs (lists of lines)."""
-    paragraphs: list[list[_Line]] = []
-    previous_number = 0
-    expected = 1
-    for line in lines:
-        item = NUMBERED_ITEM.match(" " * line.indent + line.text)
-        if item and int(item.group("number")) == expected and line.indent <= 6:
-            if paragraphs:
-                yield paragraphs
-            text = item.group("text")
-            paragraphs = [[_Line(line.number, text, line.indent)]]
-            expected += 1
-            previous_number = line.number
-            continue
-        if not paragraphs or (line.indent < 2 and _is_thread_noise(line)):
-            continue
-        if line.number == previous_number + 1:
-            paragraphs[-1].append(line)
+                self._paragraph(text)
+        elif kind is LineKind.CHROME:
+            self.previous_was_chrome = True
+        elif is_short_label(text) and (
+            self.previous_was_chrome
+            or (index + 1 < len(self.lines) and self.lines[index + 1].folded == folded)
+        ):
+            self.previous_was_chrome = True  # an author box or site label inside the chrome
         else:
-            paragraphs.append([line])
-        previous_number = line.number
-    if paragraphs:
-        yield paragraphs
+            self._paragraph(text)
+
+    def _is_label(self, text: str) -> bool:
+        """The site's name again, or a short label between the title and the story (a
+        section, a desk, an author's role): not story text."""
+        if self.article.site and fold_for_matching(text) == fold_for_matching(self.article.site):
+            return True
+        return self.title_key is not None and not self.body and is_short_label(text)
+
+    def _paragraph(self, text: str) -> None:
+        self.body.append(normalise_whitespace(text))
+        self.previous_was_chrome = False
+
+    def finish(self) -> Article:
+        """Take the wire dateline and closing credit off the body; join the paragraphs."""
+        body, article = self.body, self.article
+        if body:
+            dateline = DATELINE.match(body[0])
+            if dateline:
+                article.dateline = dateline.group("dateline")
+                body[0] = body[0][dateline.end() :]
+            if len(body) > 1 and CREDIT.match(body[-1]):
+                article.credit = body.pop()
+        article.body = "\n\n".join(body)
+        return article
 
 
-def _paragraphs_text(paragraphs: list[list[_Line]]) -> str:
-    return "\n\n".join(
-        normalise_whitespace("\n".join(line.text for line in paragraph)) for paragraph in paragraphs
+def _comment(draft: Draft, position: int, ids: list[str], article: Article, source: Input):
+    created_at = parse_date(draft.date, reference=article.date) if draft.date else None
+    return Comment(
+        id=f"{article.id}/{position}",
+        text=draft.text,
+        article_id=article.id,
+        parent_id=None if draft.parent is None else ids[draft.parent],
+        position=position,
+        author=draft.author,
+        created_at=created_at,
+        source=source.name,
+        format=FORMAT,
+        line=draft.line,
+        created_raw=draft.date if draft.date and created_at is None else None,
     )
-
-
-def _blocks(lines: list[_Line]) -> list[_Block]:
-    blocks: list[_Block] = []
-    for line in lines:
-        if blocks and blocks[-1].lines[-1].number == line.number - 1:
-            blocks[-1].lines.append(line)
-        else:
-            blocks.append(_Block([line]))
-    return blocks
 
 
 def split_page(text: str, source: Input) -> Iterator[Record]:
@@ -166,99 +271,19 @@ def split_page(text: str, source: Input) -> Iterator[Record]:
         Where it came from; its ``stem`` becomes the article id.
     """
     article = Article(id=source.stem, source=source.name, format=FORMAT)
-    lines = [
-        _Line(number, raw.strip(), len(raw) - len(raw.lstrip(" ")))
-        for number, raw in enumerate(text.replace("\r\n", "\n").split("\n"), start=1)
-        if raw.strip()
-    ]
-    thread_start = _numbered_thread_start(lines)
-    page_lines = lines if thread_start is None else lines[:thread_start]
+    lines = _read_lines(text)
+    numbered = numbered_thread(lines)
+    reader = _StoryReader(article, lines if numbered is None else lines[: numbered[0]])
+    thread_lines = reader.read()
+    yield reader.finish()
 
-    # Header: a " date YYYY-MM-DD" prefix, then a title, a caption, or already the story.
-    title_key: str | None = None
-    first_body: list[str] = []
-    if page_lines:
-        first = page_lines.pop(0)
-        rest = first.text
-        date_header = DATE_HEADER.match(rest)
-        if date_header:
-            article.date, rest = date_header.group("date"), date_header.group("rest")
-        if rest:
-            kind = classify_line(fold_for_matching(rest))
-            if kind is LineKind.CAPTION:
-                article.captions.append(normalise_whitespace(rest))
-            elif _looks_like_title(rest):
-                article.title, article.site = _split_title(rest)
-                title_key = fold_for_matching(article.title)
-            else:
-                first_body.append(normalise_whitespace(rest))
-
-    body = list(first_body)
-    thread_lines: list[_Line] = []
-    in_thread = False
-    previous_was_chrome = False
-    author_box_left = 0
-    for index, line in enumerate(page_lines):
-        if in_thread:
-            if not _is_toolbar(line):
-                thread_lines.append(line)
-            continue
-        folded = line.folded
-        if AUTHOR_BOX.match(folded):
-            author_box_left = AUTHOR_BOX_LINES
-            previous_was_chrome = True
-            continue
-        if author_box_left and len(line.text.split()) <= 40:
-            author_box_left -= 1
-            continue
-        author_box_left = 0
-        if title_key is not None and fold_for_matching(_split_title(line.text)[0]) == title_key:
-            # The title shown again: at the top it is a repeat, after the story the thread.
-            in_thread = bool(body)
-            continue
-        kind = classify_line(folded)
-        if kind is LineKind.COMMENTS_START:
-            in_thread = True
-        elif kind is LineKind.CAPTION:
-            article.captions.append(normalise_whitespace(line.text))
-        elif kind is LineKind.CHROME:
-            previous_was_chrome = True
-        elif is_short_label(line.text) and (
-            previous_was_chrome
-            or (index + 1 < len(page_lines) and page_lines[index + 1].folded == folded)
-        ):
-            previous_was_chrome = True  # an author box or site label inside the chrome
-        else:
-            body.append(normalise_whitespace(line.text))
-            previous_was_chrome = False
-
-    if body:
-        dateline = DATELINE.match(body[0])
-        if dateline:
-            article.dateline = dateline.group("dateline")
-            body[0] = body[0][dateline.end() :]
-        if len(body) > 1 and CREDIT.match(body[-1]):
-            article.credit = body.pop()
-    article.body = "\n\n".join(body)
-    yield article
-
-    if thread_start is not None:
-        found = [
-            (_paragraphs_text(paragraphs), paragraphs[0][0].number)
-            for paragraphs in _numbered_comments(lines[thread_start:])
-        ]
+    if numbered is not None:
+        drafts = numbered_comments(lines[numbered[0] : numbered[1]])
     else:
-        found = [(block.text, block.lines[0].number) for block in _blocks(thread_lines)]
-    for position, (comment_text, line_number) in enumerate(found, start=1):
-        yield Comment(
-            id=f"{article.id}/{position}",
-            text=comment_text,
-            article_id=article.id,
-            position=position,
-            source=source.name,
-            format=FORMAT,
-            line=line_number,
-        )
+        drafts = plain_comments(thread_lines)
+    ids = [f"{article.id}/{position}" for position in range(1, len(drafts) + 1)]
+    for position, draft in enumerate(drafts, start=1):
+        yield _comment(draft, position, ids, article, source)
 
 
 def read_text_page(source: Input, options: object = None) -> Iterator[Record]:

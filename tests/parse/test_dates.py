@@ -16,7 +16,8 @@ ABSOLUTE = [
     ("Tuesday, 3 September 2024", "2024-09-03"),
     ("the 3rd of March 2024", "2024-03-03"),
     ("Sept. 3, 2024, 7:12 p.m. EDT", "2024-09-03T19:12:00-04:00"),
-    ("12:05 am, Jan 1 2020", None),  # a time first is not read as a date
+    ("12:05 am, Jan 1 2020", "2020-01-01T00:05:00"),  # the time printed first
+    ("Updated 7:12 PM EDT, Tue September 3, 2024", "2024-09-03T19:12:00-04:00"),
     ("Jan 1 2020 12:05 am", "2020-01-01T00:05:00"),
     # German
     ("21. Jan. 2015, 19:04", "2015-01-21T19:04:00"),
@@ -24,6 +25,7 @@ ABSOLUTE = [
     ("3.9.2024 19.12 Uhr", "2024-09-03T19:12:00"),
     ("Dienstag, 3. September 2024 um 19:12 Uhr", "2024-09-03T19:12:00"),
     ("2. Jänner 2023", "2023-01-02"),
+    ("19:04, 21. Januar 2015", "2015-01-21T19:04:00"),
     ("12. März 2020 · 08:15 MEZ", "2020-03-12T08:15:00+01:00"),
     # French
     ("Le 12/03/2019 à 14:05", "2019-03-12T14:05:00"),
@@ -83,7 +85,8 @@ def test_yearless_dates_take_the_first_such_day_after_the_reference() -> None:
 
 RELATIVE = [
     "3 hours ago", "an hour ago", "a few seconds ago", "just now", "yesterday at 5:01 pm",
-    "vor 3 Tagen", "vor einer Stunde", "vor 5 Min.", "gestern, 19:12", "gerade eben",
+    "vor 3 Tagen", "vor 1 Tag", "vor einem Monat", "vor einem Jahr", "vor einer Stunde",
+    "vor 5 Min.", "gestern, 19:12", "gerade eben",
     "il y a 2 jours", "il y a une heure", "hier à 14h05", "à l'instant",
     "hace 3 horas", "hace un día", "ayer a las 19:04",
     "2 giorni fa", "un'ora fa", "ieri alle 19:04", "poco fa",
