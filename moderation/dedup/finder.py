@@ -5,7 +5,9 @@
 1. **Shingle** (:mod:`~moderation.dedup.shingles`). Each text is canonicalised (the featuriser's
    normalisation, then punctuation and emoji dropped) and hashed to a 64-bit exact-text key; it
    gets its set of words as shingles and, when it has few words (fewer than ``char_words``
-   distinct words), the set of its character bigrams too.
+   distinct words), the set of its character bigrams too. A text written mostly in a script
+   without spaces (Chinese, Japanese, Thai) has the characters (Han) or character bigrams
+   (kana, Thai...) of its runs as words.
 2. **Exact.** A table of keys (:class:`~moderation.dedup.first_seen.FirstSeenTable`) gives the
    first comment with the same text. Texts shorter than ``min_words`` words ("First!", "lol")
    are matched only this way.
@@ -66,7 +68,9 @@ from moderation.dedup.merging import final_clusters, final_roots
 from moderation.dedup.near import NearMatcher
 from moderation.dedup.settings import (
     DEFAULT_CHAR_WORDS,
+    DEFAULT_HAN_NGRAM,
     DEFAULT_MIN_WORDS,
+    DEFAULT_NO_SPACE_NGRAM,
     DEFAULT_THRESHOLD,
     STORY_THRESHOLD,
     check_settings,
@@ -76,7 +80,9 @@ from moderation.dedup.shingles import DuplicatesError, ShingledBatch, shingle_ba
 
 __all__ = [
     "DEFAULT_CHAR_WORDS",
+    "DEFAULT_HAN_NGRAM",
     "DEFAULT_MIN_WORDS",
+    "DEFAULT_NO_SPACE_NGRAM",
     "DEFAULT_THRESHOLD",
     "MATCH_KINDS",
     "STORY_THRESHOLD",
@@ -133,6 +139,20 @@ class DuplicateFinder:
         Length of those character n-grams. A typo changes two or three bigrams but three to
         five trigrams: with trigrams the exact reference of the quality benchmark reaches
         recall 0.979 over all planted pairs (under the 0.98 target), with bigrams 0.985.
+    no_space_ngram : int, default=2
+        A text written mostly in scripts without spaces between words counts character n-grams
+        of its runs as its words: runs of kana, Thai, Lao, Khmer or Myanmar letters give
+        n-grams of this length (letters that spell sounds are too common alone: on texts built
+        from Thai word frequencies, different texts share 0.5 or more of their letters in half
+        of all pairs, of their bigrams in 3 of 8 million). 0 turns this off: such a text is
+        then split at punctuation only, so a comment of a few clauses stays under
+        ``min_words`` and one changed character makes it a different text.
+    han_ngram : int, default=1
+        The same for runs of Han characters (Chinese, kanji), each a morpheme much like a word.
+        On 17,410 real Chinese reviews with 3,000 copies planted, one character changed in each,
+        single characters find 0.999 of the copies, bigrams 0.934, trigrams 0.816 (0.633 with
+        ``no_space_ngram=0``), and every one of the 35 links they add between the reviews
+        themselves joins a near copy.
     num_perm : int, default=100
         MinHash functions available for banding.
     bands, rows_per_band : int, optional
@@ -181,6 +201,8 @@ class DuplicateFinder:
         ngram_range: tuple[int, int] = (1, 1),
         char_words: int = DEFAULT_CHAR_WORDS,
         char_ngram: int = 2,
+        no_space_ngram: int = DEFAULT_NO_SPACE_NGRAM,
+        han_ngram: int = DEFAULT_HAN_NGRAM,
         num_perm: int = 100,
         bands: int | None = None,
         rows_per_band: int | None = None,
@@ -194,6 +216,8 @@ class DuplicateFinder:
         self.ngram_range = tuple(ngram_range)
         self.char_words = char_words
         self.char_ngram = char_ngram
+        self.no_space_ngram = no_space_ngram
+        self.han_ngram = han_ngram
         self.num_perm = num_perm
         self.bands = bands
         self.rows_per_band = rows_per_band
@@ -207,6 +231,8 @@ class DuplicateFinder:
             measure=measure,
             char_words=char_words,
             char_ngram=char_ngram,
+            no_space_ngram=no_space_ngram,
+            han_ngram=han_ngram,
             ngram_range=ngram_range,
         )
         self._hasher = make_hasher(
@@ -251,6 +277,8 @@ class DuplicateFinder:
             "sketch_size": self.sketch_size,
             "char_words": self.char_words,
             "char_ngram": self.char_ngram,
+            "no_space_ngram": self.no_space_ngram,
+            "han_ngram": self.han_ngram,
         }
 
     def __len__(self) -> int:
@@ -288,13 +316,21 @@ class DuplicateFinder:
             ngram_range=self.ngram_range,
             char_ngram=self.char_ngram,
             char_words=self.char_words,
+            no_space_ngram=self.no_space_ngram,
+            han_ngram=self.han_ngram,
         )
 
     def _shingled(self, texts: Sequence[str], shingled: ShingledBatch | None) -> ShingledBatch:
         """``shingled`` after checking it fits the texts and the settings, or a fresh one."""
         if shingled is None:
             return self.prepare(texts)
-        options = (*self.ngram_range, self.char_ngram, self.char_words)
+        options = (
+            *self.ngram_range,
+            self.char_ngram,
+            self.char_words,
+            self.no_space_ngram,
+            self.han_ngram,
+        )
         if shingled.options != options or len(shingled) != len(texts):
             raise DuplicatesError(
                 f"shingled batch of {len(shingled)} texts with options {shingled.options} for "

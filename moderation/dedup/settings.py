@@ -14,7 +14,9 @@ from moderation.errors import DuplicatesError
 
 __all__ = [
     "DEFAULT_CHAR_WORDS",
+    "DEFAULT_HAN_NGRAM",
     "DEFAULT_MIN_WORDS",
+    "DEFAULT_NO_SPACE_NGRAM",
     "DEFAULT_THRESHOLD",
     "STORY_THRESHOLD",
     "check_settings",
@@ -24,6 +26,8 @@ __all__ = [
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_MIN_WORDS = 5
 DEFAULT_CHAR_WORDS = 12
+DEFAULT_NO_SPACE_NGRAM = 2
+DEFAULT_HAN_NGRAM = 1
 STORY_THRESHOLD = 0.7
 
 
@@ -38,6 +42,8 @@ def check_settings(
     measure: object,
     char_words: object,
     char_ngram: object,
+    no_space_ngram: object,
+    han_ngram: object,
     ngram_range: Sequence[int],
 ) -> None:
     """Refuse a setting out of range.
@@ -55,7 +61,12 @@ def check_settings(
         raise DuplicatesError(f"min_words={min_words!r}: must be an integer >= 1, e.g. 5")
     if measure not in MEASURES:
         raise DuplicatesError(f"measure={measure!r}: use one of {MEASURES}")
-    for name, value, low in (("char_words", char_words, 0), ("char_ngram", char_ngram, 1)):
+    for name, value, low in (
+        ("char_words", char_words, 0),
+        ("char_ngram", char_ngram, 1),
+        ("no_space_ngram", no_space_ngram, 0),
+        ("han_ngram", han_ngram, 1),
+    ):
         if not _is_int(value) or value < low:  # type: ignore[operator]
             raise DuplicatesError(f"{name}={value!r}: must be an integer >= {low}")
     pair = tuple(ngram_range)
