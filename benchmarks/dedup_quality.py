@@ -30,12 +30,22 @@ computed exactly (Python sets, no hashing).
 - the exact all-pairs reference clusters the same stream with that exact similarity (single
   linkage): the best recall this similarity allows at this threshold. A planted copy that
   falls under the length floor (a word deleted from a five-word text) is beyond it.
+
+With ``--no-space FILE`` (one comment per line, in a script written without spaces: Chinese,
+Japanese, Thai; no such corpus is in ../shared/data, so bring your own) it instead plants copies
+of that file's comments (those of at least 10 letters of that script), each with one of their
+letters substituted, inserted or deleted per ``--chars-per-edit`` letters (at least one), and
+reports, for the finder with character tokens off, with the defaults and with other n-gram
+sizes, the planted copies found and how many distinct comments of the file were joined to
+another (a ``difflib`` character ratio under 0.6 marks a pair worth reading: likely a false
+link).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import difflib
 import itertools
 import math
 import random
@@ -52,7 +62,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from moderation.dedup.finder import DuplicateFinder  # noqa: E402
-from moderation.dedup.shingles import canonical_words, canonical_words_batch, char_text  # noqa: E402
+from moderation.dedup.shingles import (  # noqa: E402
+    NO_SPACE_LETTERS,
+    canonical_words,
+    canonical_words_batch,
+    char_text,
+)
 from moderation.errors import DataError  # noqa: E402
 from moderation.train.corpora import detect_adapter  # noqa: E402
 
@@ -469,6 +484,86 @@ def youtube_benchmark(args: argparse.Namespace) -> None:
     )
 
 
+NO_SPACE_LETTER = re.compile(f"[{NO_SPACE_LETTERS}]")
+# (no_space_ngram, han_ngram) settings compared: off, the default, then other n-gram sizes.
+NO_SPACE_SETTINGS = ((0, 1), (2, 1), (2, 2), (3, 1), (2, 3))
+
+
+def _plant_no_space(
+    texts: list[str], args: argparse.Namespace, rng: random.Random
+) -> tuple[list[str], list[tuple[int, int, str, int]]]:
+    """The stream (the texts, each planted copy somewhere after its original) and the planted
+    copies as (stream row, original's row, edit, letters of the original)."""
+    letters = sorted({c for t in texts for c in t if NO_SPACE_LETTER.match(c)})
+    chosen = [i for i, t in enumerate(texts) if len(NO_SPACE_LETTER.findall(t)) >= 10]
+    after: defaultdict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for number, i in enumerate(rng.sample(chosen, min(args.originals, len(chosen)))):
+        kind = ("substitute", "insert", "delete")[number % 3]
+        text = list(texts[i])
+        places = [p for p, c in enumerate(text) if NO_SPACE_LETTER.match(c)]
+        count = max(1, len(places) // args.chars_per_edit) if args.chars_per_edit else 1
+        for place in sorted(rng.sample(places, count))[::-1]:
+            if kind == "substitute":
+                text[place] = rng.choice(letters)
+            elif kind == "insert":
+                text.insert(place, rng.choice(letters))
+            else:
+                del text[place]
+        after[rng.randrange(i, len(texts))].append((i, "".join(text), kind))
+    stream: list[str] = []
+    row_of: dict[int, int] = {}
+    planted: list[tuple[int, int, str, int]] = []
+    for i, text in enumerate(texts):
+        row_of[i] = len(stream)
+        stream.append(text)
+        for original, copy, kind in after[i]:
+            size = len(NO_SPACE_LETTER.findall(texts[original]))
+            planted.append((len(stream), row_of[original], kind, size))
+            stream.append(copy)
+    return stream, planted
+
+
+def no_space_benchmark(args: argparse.Namespace) -> None:
+    rng = random.Random(args.seed)
+    lines = Path(args.no_space).read_text(encoding="utf-8").splitlines()
+    texts = list(dict.fromkeys(line.strip() for line in lines if line.strip()))
+    stream, planted = _plant_no_space(texts, args, rng)
+    copies = {row for row, _, _, _ in planted}
+    print(
+        f"{args.no_space}: {len(texts)} distinct comments, {len(planted)} copies planted with "
+        f"one letter edited per {args.chars_per_edit or 'comment'} (at least one); recall by "
+        "edit and by letters of the original"
+    )
+    for no_space_ngram, han_ngram in NO_SPACE_SETTINGS:
+        finder = DuplicateFinder(
+            threshold=args.threshold, no_space_ngram=no_space_ngram, han_ngram=han_ngram
+        )
+        final, seconds = timed(lambda f=finder: (f.add(stream), f.final_matches())[1])
+        cluster = [m.cluster_id for m in final]
+        found: Counter[str] = Counter()
+        total: Counter[str] = Counter()
+        for row, original, kind, size in planted:
+            band = "10-19" if size < 20 else "20-39" if size < 40 else ">=40"
+            for key in ("all", kind, band):
+                total[key] += 1
+                found[key] += cluster[row] == cluster[original]
+        joined = [
+            (m.root, m.row)
+            for m in final
+            if m.duplicate_of is not None and m.row not in copies and m.root not in copies
+        ]
+        unlike = sum(
+            difflib.SequenceMatcher(None, stream[a], stream[b]).ratio() < 0.6 for a, b in joined
+        )
+        keys = ("all", "substitute", "insert", "delete", "10-19", "20-39", ">=40")
+        recall = " ".join(f"{key} {found[key] / total[key]:.3f}" for key in keys if total[key])
+        print(
+            f"  no_space_ngram={no_space_ngram} han_ngram={han_ngram}: recall {recall}; "
+            f"comments of the file joined to another: {len(joined)} ({unlike} with a character "
+            f"ratio under 0.6); {seconds:.1f} s"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--originals", type=int, default=3000)
@@ -491,8 +586,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--bands", type=int, default=20)
     parser.add_argument("--rows-per-band", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--no-space",
+        metavar="FILE",
+        help="comments in a script without spaces, one a line: run only that benchmark",
+    )
+    parser.add_argument(
+        "--chars-per-edit",
+        type=int,
+        default=15,
+        help="with --no-space: one edit per this many letters (0: one edit per copy)",
+    )
     args = parser.parse_args(argv)
     np.random.seed(args.seed)
+    if args.no_space:
+        no_space_benchmark(args)
+        return
     planted_benchmark(args)
     youtube_benchmark(args)
 

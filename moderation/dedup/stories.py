@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from moderation.dedup.finder import STORY_THRESHOLD, DuplicateFinder
+from moderation.batching import batched
+from moderation.dedup.finder import DuplicateFinder
+from moderation.dedup.settings import STORY_THRESHOLD
 from moderation.records import Article
 
 
@@ -44,9 +46,8 @@ class StoryTracker:
 
     def add_many(self, articles: Iterable[Article]) -> None:
         """Add articles a hundred at a time."""
-        chosen = [article for article in articles if article.body.strip()]
-        for start in range(0, len(chosen), 100):
-            part = chosen[start : start + 100]
+        chosen = (article for article in articles if article.body.strip())
+        for part in batched(chosen, 100):
             matches = self._finder.add_batch([a.body for a in part], [a.id for a in part])
             for article, match in zip(part, matches, strict=True):
                 if match.cluster_id is not None:
