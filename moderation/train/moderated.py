@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from moderation.train.corpora import LabeledRow, dedupe, text_key
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_MODERATOR_WEIGHT = 3.0
 
@@ -65,4 +67,6 @@ def row_weights(rows: Sequence[LabeledRow], weight: float) -> np.ndarray | None:
     ``None`` (unweighted, as without moderator rows) when there is no decision."""
     if not any(row.moderator for row in rows):
         return None
+    import numpy as np  # here, so the CLI can name the default weight without loading NumPy
+
     return np.array([weight if row.moderator else 1.0 for row in rows], dtype=np.float64)
