@@ -339,6 +339,25 @@ def format_ratios(results: list[tuple[int, str, dict]]) -> str:
     return "\n".join(lines)
 
 
+def format_growth(results: list[tuple[int, str, dict]]) -> str:
+    """Peak memory growth per comment of each (c) run between consecutive sizes: what a larger
+    dump costs beyond the fixed start (model, workers, buffers)."""
+    peaks: dict[str, list[tuple[int, float]]] = {}
+    for size, name, result in results:
+        if name.startswith("(c)"):
+            peaks.setdefault(name, []).append((size, result["peak_main_mb"]))
+    lines = []
+    for name, points in peaks.items():
+        points.sort()
+        for (small, low), (large, high) in zip(points, points[1:], strict=False):
+            growth = (high - low) * 2**20 / (large - small)
+            lines.append(
+                f"{name}: peak RSS of the main process grows {growth:,.0f} bytes per comment "
+                f"from {small:,} to {large:,} comments ({low:,.0f} -> {high:,.0f} MB)"
+            )
+    return "\n".join(lines) or "memory growth: give two sizes or more to see it"
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -401,6 +420,8 @@ def main(argv: list[str] | None = None) -> int:
     print(format_table(results))
     print()
     print(format_ratios(results))
+    print()
+    print(format_growth(results))
     return 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -69,6 +70,22 @@ def parse_flag_values(
     return parsed
 
 
+def show_progress(quiet: bool, output: str) -> bool:
+    """Whether a command draws a progress bar: on a terminal's stderr, unless ``--quiet`` or
+    the rows themselves go to the terminal (they show the progress, and a bar redrawn between
+    them would garble them)."""
+    rows_on_terminal = output == "-" and sys.stdout.isatty()
+    return not quiet and not rows_on_terminal and sys.stderr.isatty()
+
+
+def score_output_format(output_format: str | None, output: str) -> str:
+    """The format of ``moderation score``'s rows: as forced, else a table for a person (standard
+    output is a terminal, no ``-o``), else JSONL (a file or a pipe)."""
+    if output_format is not None:
+        return output_format
+    return "table" if output == "-" and sys.stdout.isatty() else "jsonl"
+
+
 def tell(line: str) -> None:
     """Show a line for the person running the command on stderr: what the pipeline's
     ``notify`` callbacks are given (rejections as they are found, a resumed run)."""
@@ -122,4 +139,17 @@ output_format_option = click.option(
     default="jsonl",
     show_default=True,
     help="JSON Lines, or CSV safe to open in a spreadsheet.",
+)
+score_output_format_option = click.option(
+    "--output-format",
+    type=click.Choice(["jsonl", "csv", "table"]),
+    default=None,
+    help="JSON Lines, CSV safe to open in a spreadsheet, or a compact table to read (default: "
+    "the table when standard output is a terminal and no -o is given, else jsonl).",
+)
+quiet_option = click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="No progress bar (there is none unless stderr is a terminal).",
 )

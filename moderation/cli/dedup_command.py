@@ -13,7 +13,9 @@ from moderation.cli.common import (
     input_argument,
     output_format_option,
     output_option,
+    quiet_option,
     rejects_option,
+    show_progress,
     strict_option,
     tell,
 )
@@ -81,6 +83,7 @@ index_help = (
 @field_option
 @strict_option
 @rejects_option
+@quiet_option
 def dedup_command(
     inputs: tuple[str, ...],
     output: str,
@@ -95,6 +98,7 @@ def dedup_command(
     fields: dict[str, str],
     strict: bool,
     rejects: str | None,
+    quiet: bool,
 ) -> None:
     """Find exact and near-duplicate comments: floods and copy-paste campaigns.
 
@@ -116,7 +120,7 @@ def dedup_command(
             format=input_format, fields=fields, strict=strict, articles=True
         ),
     )
-    result = dedup(inputs, options, output, notify=tell)
+    result = dedup(inputs, options, output, notify=tell, progress=show_progress(quiet, output))
     click.echo(result.render(), err=True)
     if result.rejected:
         sys.exit(1)

@@ -13,7 +13,9 @@ from moderation.cli.common import (
     input_argument,
     output_format_option,
     output_option,
+    quiet_option,
     rejects_option,
+    show_progress,
     strict_option,
     tell,
 )
@@ -30,6 +32,7 @@ from moderation.pipeline.parsed import write_parsed
 @field_option
 @strict_option
 @rejects_option
+@quiet_option
 def parse_command(
     inputs: tuple[str, ...],
     output: str,
@@ -39,6 +42,7 @@ def parse_command(
     fields: dict[str, str],
     strict: bool,
     rejects: str | None,
+    quiet: bool,
 ) -> None:
     """Split pages, exports and dumps into one record per comment.
 
@@ -50,7 +54,13 @@ def parse_command(
         raise click.UsageError("--articles writes article records too: use --output-format jsonl")
     options = ParseOptions(format=input_format, fields=fields, strict=strict, articles=articles)
     result = write_parsed(
-        inputs, options, output, output_format=output_format, rejects=rejects, notify=tell
+        inputs,
+        options,
+        output,
+        output_format=output_format,
+        rejects=rejects,
+        notify=tell,
+        progress=show_progress(quiet, output),
     )
     click.echo(result.render(), err=True)
     if result.rejected:

@@ -12,10 +12,13 @@ from moderation.cli.common import (
     format_option,
     input_argument,
     model_option,
-    output_format_option,
     output_option,
     parse_flag_values,
+    quiet_option,
     rejects_option,
+    score_output_format,
+    score_output_format_option,
+    show_progress,
     strict_option,
     tell,
 )
@@ -28,7 +31,7 @@ from moderation.pipeline.score import score
 @input_argument
 @output_option
 @model_option
-@output_format_option
+@score_output_format_option
 @click.option(
     "--threshold",
     "thresholds",
@@ -93,11 +96,12 @@ from moderation.pipeline.score import score
 @field_option
 @strict_option
 @rejects_option
+@quiet_option
 def score_command(
     inputs: tuple[str, ...],
     output: str,
     model_path: str | None,
-    output_format: str,
+    output_format: str | None,
     thresholds: dict[str, float],
     remove_thresholds: dict[str, float],
     target: str | None,
@@ -111,6 +115,7 @@ def score_command(
     fields: dict[str, str],
     strict: bool,
     rejects: str | None,
+    quiet: bool,
 ) -> None:
     """Judge every comment: stance, spam and incitement scores, flags, action and reasons.
 
@@ -131,13 +136,13 @@ def score_command(
         index_path=index_path,
         jobs=jobs,
         resume=resume,
-        output_format=output_format,
+        output_format=score_output_format(output_format, output),
         rejects=rejects,
         parse_options=ParseOptions(
             format=input_format, fields=fields, strict=strict, articles=True
         ),
     )
-    result = score(inputs, options, output, notify=tell, progress=sys.stderr.isatty())
+    result = score(inputs, options, output, notify=tell, progress=show_progress(quiet, output))
     click.echo(result.render(), err=True)
     if result.rejected:
         sys.exit(1)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TextIO
 from moderation.batching import batched
 from moderation.parse import parse
 from moderation.pipeline.options import DedupOptions, Inputs, fixed_inputs, input_names
+from moderation.pipeline.progress import NoProgress, ProgressBar, progress_for
 from moderation.pipeline.rejections import Notify, RejectionLog
 from moderation.pipeline.summary import render_dedup
 from moderation.pipeline.writers import RowWriter, json_line, open_output
@@ -83,6 +84,7 @@ def dedup(
     output: str | Path | TextIO = "-",
     *,
     notify: Notify | None = None,
+    progress: bool = False,
 ) -> DedupResult:
     """Find exact and near-duplicate comments: one row per comment, and the clusters.
 
@@ -96,6 +98,8 @@ def dedup(
         The rows' file (written atomically), ``-`` for standard output, or an open stream.
     notify : callable of str, optional
         Called with ``error: ...`` for each rejection as it is found.
+    progress : bool
+        Show a progress bar on stderr while the comments are matched.
 
     Raises
     ------
@@ -111,7 +115,11 @@ def dedup(
     with RejectionLog(options.rejects, notify=notify) as log:
         finder = _finder(inputs, options)
         try:
-            tally = _two_passes(inputs, options, output, finder, stories, log)
+            bar = progress_for(inputs, "matched", progress)
+            try:
+                tally = _two_passes(inputs, options, output, finder, stories, log, bar)
+            finally:
+                bar.close()
         finally:
             if finder.index is not None:
                 finder.index.close()
@@ -146,13 +154,14 @@ def _two_passes(
     finder: DuplicateFinder,
     stories: StoryTracker,
     log: RejectionLog,
+    bar: ProgressBar | NoProgress,
 ) -> ClusterTally:
     """Match every comment, then write its final row; the spool between lives in a
     temporary folder."""
     with tempfile.TemporaryDirectory(prefix="moderation-dedup-") as scratch:
         spool_path = Path(scratch) / "comments.jsonl"
         with spool_path.open("w", encoding="utf-8") as spool:
-            _match_all(inputs, options, finder, stories, log, spool)
+            _match_all(inputs, options, finder, stories, log, spool, bar)
         with open_output(output) as stream, spool_path.open(encoding="utf-8") as spool:
             writer = RowWriter(stream, options.output_format, columns=COLUMNS)
             return _write_all(finder, spool, writer, stories.story_ids, options.batch_size)
@@ -165,6 +174,7 @@ def _match_all(
     stories: StoryTracker,
     log: RejectionLog,
     spool: TextIO,
+    bar: ProgressBar | NoProgress,
 ) -> None:
     """First pass: stream the comments through the finder a batch at a time and spool what
     the second pass needs; articles and rejections go where they belong as they pass."""
@@ -184,6 +194,7 @@ def _match_all(
             spool.write(
                 json_line([comment.article_id, comment.author, comment.text[:SAMPLE_CHARS]])
             )
+        bar.advance(len(batch))
 
 
 def _write_all(

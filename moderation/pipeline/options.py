@@ -20,6 +20,8 @@ from moderation.parse import ParseOptions
 
 Inputs = str | Path | Iterable[str | Path]
 OUTPUT_FORMATS = ("jsonl", "csv")
+# Scoring also writes a table for a person at a terminal.
+SCORE_OUTPUT_FORMATS = (*OUTPUT_FORMATS, "table")
 # The judge's and the duplicate finder's defaults, known here without importing them (a test
 # checks that they agree).
 DEFAULT_MAX_CHARS = 5000
@@ -62,8 +64,9 @@ def _check_flag_values(name: str, values: Mapping[str, float]) -> None:
 
 
 def _check_output(options: ScoreOptions | DedupOptions) -> None:
-    if options.output_format not in OUTPUT_FORMATS:
-        raise OptionsError(f"output_format={options.output_format!r}: use one of {OUTPUT_FORMATS}")
+    formats = SCORE_OUTPUT_FORMATS if isinstance(options, ScoreOptions) else OUTPUT_FORMATS
+    if options.output_format not in formats:
+        raise OptionsError(f"output_format={options.output_format!r}: use one of {formats}")
     if not isinstance(options.parse_options, ParseOptions):
         raise OptionsError(
             f"parse_options={options.parse_options!r}: use a moderation.parse.ParseOptions"
@@ -94,7 +97,8 @@ class ScoreOptions:
         Worker processes that score batches (``1``: in the calling process).
     resume : bool
         Continue an interrupted run into the same output file from its last checkpoint.
-    output_format : {"jsonl", "csv"}
+    output_format : {"jsonl", "csv", "table"}
+        ``table``: a compact table for a person at a terminal (id, action, flags, stance, text).
     rejects : str, Path or None
         Also write every rejected input as a JSONL row here.
     parse_options : ParseOptions

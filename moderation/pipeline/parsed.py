@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,10 +11,14 @@ from typing import TextIO
 from moderation.errors import OptionsError
 from moderation.parse import ParseOptions, parse
 from moderation.pipeline.options import OUTPUT_FORMATS, Inputs
+from moderation.pipeline.progress import progress_for
 from moderation.pipeline.rejections import Notify, RejectionLog
 from moderation.pipeline.summary import render_parse
 from moderation.pipeline.writers import RowWriter, open_output
 from moderation.records import Rejection
+
+# Records parsed between two updates of the progress bar.
+PROGRESS_EVERY = 1000
 
 
 @dataclass(frozen=True)
@@ -38,11 +43,12 @@ def write_parsed(
     output_format: str = "jsonl",
     rejects: str | Path | None = None,
     notify: Notify | None = None,
+    progress: bool = False,
 ) -> ParseResult:
     """Write one row per parsed record (``moderation parse``); rejections are reported.
 
     CSV rows have no ``record`` column and no unloaded-reply stubs, and cannot hold articles.
-    ``rejects`` and ``notify`` are as for :func:`~moderation.pipeline.score.score`.
+    ``rejects``, ``notify`` and ``progress`` are as for :func:`~moderation.pipeline.score.score`.
 
     Raises
     ------
@@ -58,9 +64,16 @@ def write_parsed(
         raise OptionsError("articles=True writes article records too: use output_format='jsonl'")
     counts: Counter[str] = Counter()
     csv = output_format == "csv"
-    with RejectionLog(rejects, notify=notify) as log, open_output(output) as stream:
+    bar = progress_for(inputs, "parsed", progress, unit="records")
+    with (
+        RejectionLog(rejects, notify=notify) as log,
+        open_output(output) as stream,
+        contextlib.closing(bar),
+    ):
         writer = RowWriter(stream, output_format)
-        for record in parse(inputs, options):
+        for number, record in enumerate(parse(inputs, options), start=1):
+            if number % PROGRESS_EVERY == 0:
+                bar.advance(PROGRESS_EVERY)
             counts[record.record] += 1
             if isinstance(record, Rejection):
                 log.add(record)

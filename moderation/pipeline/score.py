@@ -26,6 +26,7 @@ from moderation.errors import OptionsError
 from moderation.parse import parse
 from moderation.pipeline.checkpoint import ResumableOutput
 from moderation.pipeline.options import Inputs, ScoreOptions, fixed_inputs, input_names
+from moderation.pipeline.progress import NoProgress, ProgressBar, progress_for
 from moderation.pipeline.rejections import Notify, RejectionLog
 from moderation.pipeline.runtime import start_forkserver, startup_objects_frozen
 from moderation.pipeline.summary import ScoreSummary
@@ -86,7 +87,7 @@ class ScoreRun:
         verdict.
     """
 
-    def __init__(self, inputs: Inputs, options: ScoreOptions, *, progress: bool = False) -> None:
+    def __init__(self, inputs: Inputs, options: ScoreOptions) -> None:
         from moderation.dedup import DuplicateFinder, StoryTracker
         from moderation.dedup.index import FingerprintIndex
         from moderation.pipeline.workers import load_moderator
@@ -96,7 +97,7 @@ class ScoreRun:
         self.moderator = load_moderator(options)  # fail early, before any output
         self.finder = DuplicateFinder(threshold=options.dedup_threshold)
         self.stories = StoryTracker()
-        self.summary = ScoreSummary(progress=progress)
+        self.summary = ScoreSummary()
         self.rejected: Callable[[Rejection, int], None] = _ignore
         self.records_at: deque[int] = deque()
         if options.index_path:
@@ -228,17 +229,22 @@ def _streamed(output: Output, options: ScoreOptions, notify: Notify | None) -> I
         yield _Sink(stream, log)
 
 
-def _write_rows(run: ScoreRun, sink: _Sink) -> None:
-    """Score, mark, count and write every row; checkpoint after each batch of rows."""
+def _write_rows(run: ScoreRun, sink: _Sink, bar: ProgressBar | NoProgress) -> None:
+    """Score, mark, count and write every row; checkpoint (and move the bar) after each
+    batch of rows."""
     writer = RowWriter(sink.stream, run.options.output_format, header=sink.header)
     tally, write, next_done = run.summary.add, writer.write, run.records_at.popleft  # per row
     checkpoint, every = sink.checkpoint, run.options.batch_size
+    written = 0
     for written, verdict in enumerate(run.verdicts(sink.skip), start=1):
         tally(verdict)
         write(verdict.to_dict())
         done = next_done()
-        if checkpoint is not None and written % every == 0:
-            checkpoint(done)
+        if written % every == 0:
+            bar.advance(every)
+            if checkpoint is not None:
+                checkpoint(done)
+    bar.advance(written % every)
 
 
 def score(
@@ -264,7 +270,7 @@ def score(
         Called with each line for the person running it: ``error: ...`` for each rejection
         as it is found, ``resuming ...`` when a run continues.
     progress : bool
-        Show a running count on stderr.
+        Show a progress bar on stderr (comments, rate, time left from the bytes read).
 
     Returns
     -------
@@ -281,7 +287,8 @@ def score(
     if options.resume and not _is_file(output):
         raise OptionsError(f"resume=True continues a run written to a file, not output={output!r}")
     start_forkserver(options.jobs)
-    run = ScoreRun(inputs, options, progress=progress)
+    run = ScoreRun(inputs, options)
+    bar = progress_for(run.inputs, "scored", progress)
     try:
         destination = (
             _checkpointed(run, output, notify)
@@ -290,8 +297,9 @@ def score(
         )
         with destination as sink, startup_objects_frozen():
             run.rejected = sink.log.add
-            _write_rows(run, sink)
+            _write_rows(run, sink, bar)
     finally:
+        bar.close()
         run.close()
     return ScoreResult(run.summary, rejected=sink.log.count, resumed_from=sink.skip)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
@@ -12,7 +11,6 @@ from moderation.verdict import Verdict
 if TYPE_CHECKING:
     from moderation.dedup.clusters import ClusterSummary
 
-PROGRESS_EVERY = 1000
 ARTICLES_SHOWN = 10
 CLUSTERS_SHOWN = 10
 
@@ -20,8 +18,7 @@ CLUSTERS_SHOWN = 10
 class ScoreSummary:
     """Count verdicts per stance, flag, action and article while they stream past."""
 
-    def __init__(self, *, progress: bool = False) -> None:
-        self.progress = progress
+    def __init__(self) -> None:
         self.total = 0
         self.unloaded = 0
         self.stances: Counter[str] = Counter()
@@ -38,7 +35,7 @@ class ScoreSummary:
         self.stories[story_id].append(article_id)
 
     def add(self, verdict: Verdict) -> None:
-        """Count one verdict (and show progress on a terminal)."""
+        """Count one verdict."""
         self.total += 1
         self.stances[verdict.stance] += 1
         self.actions[verdict.action] += 1
@@ -51,8 +48,6 @@ class ScoreSummary:
         if verdict.duplicate_of is not None:
             self.duplicates += 1
             self.duplicate_clusters.add(verdict.cluster_id or "")
-        if self.progress and self.total % PROGRESS_EVERY == 0:
-            print(f"\rscored {self.total} comments", end="", file=sys.stderr, flush=True)
 
     def render(self, rejected: int = 0) -> str:
         """A few plain lines: totals, then per stance, flag, action and article."""
@@ -61,8 +56,7 @@ class ScoreSummary:
             return ", ".join(f"{k} {v}" for k, v in sorted(counter.items())) or "none"
 
         lines = [
-            ("\n" if self.progress and self.total >= PROGRESS_EVERY else "")
-            + f"scored {self.total} comments; {rejected} rejected"
+            f"scored {self.total} comments; {rejected} rejected"
             + (f"; {self.unloaded} replies not in the export" if self.unloaded else "")
             + (f"; {self.truncated} truncated" if self.truncated else ""),
             f"  stance:  {fmt(self.stances)}",

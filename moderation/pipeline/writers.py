@@ -86,6 +86,49 @@ def json_line(row: Mapping[str, Any] | Sequence[Any]) -> str:
     return _encode_compact(row) + "\n"
 
 
+# The table a person reads on a terminal: (column, width); the text takes the rest of a line.
+TABLE_COLUMNS = (("id", 16), ("action", 7), ("flags", 17), ("stance", 12))
+TABLE_MIN_TEXT = 20
+
+
+def _cut(value: str, width: int, *, tail: bool = False) -> str:
+    """``value`` on one line, at most ``width`` characters: its start, or its end with
+    ``tail`` (ids differ at the end); an ellipsis marks a cut."""
+    flat = " ".join(value.split())
+    if len(flat) <= width:
+        return flat
+    return "…" + flat[1 - width :] if tail else flat[: width - 1] + "…"
+
+
+class TableWriter:
+    """A compact table of verdict rows for a terminal: id, action, flags, stance and the start
+    of the text, one line each, under a header; sized to the terminal's width."""
+
+    def __init__(self, stream: TextIO, width: int | None = None) -> None:
+        import shutil
+
+        self.stream = stream
+        total = width if width is not None else shutil.get_terminal_size().columns
+        fixed = sum(size + 1 for _, size in TABLE_COLUMNS)
+        self.text_width = max(total - fixed, TABLE_MIN_TEXT)
+        self.count = 0
+
+    def _line(self, cells: Sequence[str]) -> str:
+        sizes = [size for _, size in TABLE_COLUMNS]
+        parts = [_cut(cell, size).ljust(size) for cell, size in zip(cells[:-1], sizes, strict=True)]
+        parts[0] = _cut(cells[0], sizes[0], tail=True).ljust(sizes[0])
+        return " ".join([*parts, _cut(cells[-1], self.text_width)]).rstrip() + "\n"
+
+    def write(self, row: Mapping[str, Any]) -> None:
+        """Write one verdict row (and the header before the first)."""
+        if self.count == 0:
+            self.stream.write(self._line([name for name, _ in TABLE_COLUMNS] + ["text"]))
+        flags = ",".join(row.get("flags") or ()) or "-"
+        cells = [str(row.get("id", "")), str(row.get("action", "")), flags]
+        self.stream.write(self._line([*cells, str(row.get("stance", "")), row.get("text", "")]))
+        self.count += 1
+
+
 class RowWriter:
     """Write dict rows as JSONL or CSV to a stream; CSV columns are fixed by the first row."""
 
@@ -97,14 +140,18 @@ class RowWriter:
         *,
         header: bool = True,
     ) -> None:
-        if output_format not in ("jsonl", "csv"):
-            raise ValueError(f"unknown output format {output_format!r}; use 'jsonl' or 'csv'")
+        if output_format not in ("jsonl", "csv", "table"):
+            raise ValueError(
+                f"unknown output format {output_format!r}; use 'jsonl', 'csv' or 'table'"
+            )
         self.stream = stream
         self.output_format = output_format
         self.columns = list(columns) if columns else None
         self._csv: Any = None
         self.header = header
         self.count = 0
+        if output_format == "table":  # a person's terminal: one bound method does it all
+            self.write = TableWriter(stream).write  # type: ignore[method-assign]
 
     def write(self, row: Mapping[str, Any]) -> None:
         """Write one row."""
