@@ -3,6 +3,7 @@
 Run from the repository root (reads ../shared/pages at run time; nothing from it is stored)::
 
     python benchmarks/parser_quality.py [--pages html-more] [--verbose] [--half even|odd]
+        [--structural-only]
 
 Gold: for ``html-more/`` the per-page ``comments`` and ``article`` snippets of
 ``html-more-gold.json``; for ``html/`` the README's snippets as pinned in
@@ -19,6 +20,10 @@ collapsed. Per page and in total it prints:
 - ``some-on-no-gold``: pages whose gold keeps no comment snippet (threads loaded by script)
   where something was extracted all the same (possibly article text taken for comments);
 - ``ms``: time to read the page in this process (parse to the last record), median over pages.
+
+``--structural-only`` switches the known-markup selectors and schema.org items off, so that
+every page is read by the structural finder alone, as a page of a site no selector knows
+would be: the figure that says how far the finder generalises.
 
 trafilatura (``pip install trafilatura``, the benchmark's optional extra) returns one comment
 text per page: a snippet counts when it is inside that text, so its figures are an upper bound
@@ -40,6 +45,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from moderation.parse import parse  # noqa: E402
+from moderation.parse.htmlpage import read_html_page  # noqa: E402
+from moderation.parse.source import Input  # noqa: E402
 from moderation.records import Comment  # noqa: E402
 
 PAGES = ROOT.parent / "shared" / "pages"
@@ -89,6 +96,12 @@ def more_gold() -> dict[str, Gold]:
 def ours(path: Path) -> list[str]:
     """Comment texts from the project's HTML reader, each with its author (``\\x00``-joined)."""
     records = parse(path, format="html")
+    return [f"{r.text}\x00{r.author or ''}" for r in records if isinstance(r, Comment)]
+
+
+def ours_structural(path: Path) -> list[str]:
+    """As :func:`ours`, with the structural finder alone (no selectors, no schema.org items)."""
+    records = read_html_page(Input(str(path), path), finders=("structure",))
     return [f"{r.text}\x00{r.author or ''}" for r in records if isinstance(r, Comment)]
 
 
@@ -167,11 +180,16 @@ def totals(scores: dict[str, Score], gold: dict[str, Gold]) -> str:
 
 
 def report(
-    label: str, folder: Path, gold: dict[str, Gold], verbose: bool, names: Sequence[str]
+    label: str,
+    folder: Path,
+    gold: dict[str, Gold],
+    verbose: bool,
+    names: Sequence[str],
+    extractor: Callable[[Path], list[str] | None] = ours,
 ) -> None:
     """Print the per-page table (with ``verbose``) and the totals for both extractors."""
     gold = {name: gold[name] for name in names}
-    mine = run(ours, folder, gold)
+    mine = run(extractor, folder, gold)
     theirs = run(trafilatura_comments, folder, gold)
     print(f"\n== {label}: {len(gold)} pages")
     if verbose and mine is not None:
@@ -187,7 +205,8 @@ def report(
             for snippet in s.missed:
                 print(f"{'':8s}missed: {snippet[:70]!r}")
     if mine is not None:
-        print(f"moderation   {totals(mine, gold)}")
+        name = "structural" if extractor is ours_structural else "moderation"
+        print(f"{name:12s} {totals(mine, gold)}")
     if theirs is None:
         print("trafilatura  not installed (pip install trafilatura): column skipped")
     else:
@@ -203,6 +222,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=("even", "odd"),
         help="only every other page (sorted by name), to develop on one half and check the other",
     )
+    parser.add_argument(
+        "--structural-only",
+        action="store_true",
+        help="find comments by shape alone (selectors and schema.org items off)",
+    )
     args = parser.parse_args(argv)
     if not PAGES.is_dir():
         print(f"skipped: {PAGES} is not there (the real pages live in ../shared/pages)")
@@ -217,7 +241,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         names = sorted(gold)
         if args.half:
             names = names[0 if args.half == "even" else 1 :: 2]
-        report(label, folder, gold, args.verbose, names)
+        extractor = ours_structural if args.structural_only else ours
+        report(label, folder, gold, args.verbose, names, extractor)
     return 0
 
 

@@ -20,7 +20,7 @@ from moderation.parse.charset import decode_page
 from moderation.parse.commentlines import clean_comment_text
 from moderation.parse.embedded import embedded_comments
 from moderation.parse.htmlfields import dayfirst, drop, iso_time, read_item
-from moderation.parse.htmlitems import find_items
+from moderation.parse.htmlitems import FINDERS, find_items
 from moderation.parse.source import Input
 from moderation.parse.text import element_text
 from moderation.records import Article, Comment, Record, Rejection
@@ -148,8 +148,10 @@ def _embedded_records(root: html.HtmlElement, source: Input, day_first: bool) ->
         )
 
 
-def _read_comments(root: html.HtmlElement, source: Input) -> Iterator[Comment | Rejection]:
-    found = find_items(root)
+def _read_comments(
+    root: html.HtmlElement, source: Input, finders: tuple[str, ...] = FINDERS
+) -> Iterator[Comment | Rejection]:
+    found = find_items(root, finders)
     items = found.items
     day_first = dayfirst(root)
     if not items:
@@ -200,7 +202,9 @@ def _read_comments(root: html.HtmlElement, source: Input) -> Iterator[Comment | 
         )
 
 
-def read_html_page(source: Input, options: ParseOptions | None = None) -> Iterator[Record]:
+def read_html_page(
+    source: Input, options: ParseOptions | None = None, *, finders: tuple[str, ...] = FINDERS
+) -> Iterator[Record]:
     """Split a saved HTML article page into its article and its comments.
 
     Supports WordPress comment lists (core, wordpress.com, Avada ``.the-comment``), Drupal
@@ -215,6 +219,9 @@ def read_html_page(source: Input, options: ParseOptions | None = None) -> Iterat
     options : ParseOptions, optional
         Unused: pages have no field mapping; :func:`moderation.parse.parse` applies
         ``strict`` and ``articles``.
+    finders : tuple of str, optional
+        Which comment finders to try (a subset of ``htmlitems.FINDERS``, tried in that
+        order); the benchmark measures the structural finder alone with ``("structure",)``.
 
     Yields
     ------
@@ -247,6 +254,8 @@ def read_html_page(source: Input, options: ParseOptions | None = None) -> Iterat
     """
     root = _load(source)
     article = _read_article(root, source)  # first: reading the comments cuts them out
-    records = list(_read_comments(root, source))  # all read before any is given out, so that
-    yield article  # a page that fails half-way gives one rejection, not half its comments
+    # All read before any is given out, so that a page that fails half-way gives one
+    # rejection, not half its comments.
+    records = list(_read_comments(root, source, finders))
+    yield article
     yield from records

@@ -42,7 +42,11 @@ META_BITS = AUTHOR | AVATAR | TIME | CONTROL | PERMALINK | HEADER | VOTE | META
 
 # Parts longer than this are never header or toolbar, whatever their names say.
 SHORT_META = 160
-_PARAGRAPHS = frozenset({"p", "blockquote", "pre", "ul", "ol"})
+# Elements that hold text blocks rather than a header's or toolbar's words.
+_BLOCKS = frozenset(
+    {"p", "blockquote", "pre", "ul", "ol", "div", "section", "article", "dd", "td", "li"}
+)
+_TEXT_TAGS = frozenset({"p", "blockquote", "pre"})
 _SKIP = frozenset({"script", "style", "template", "svg", "head", "title", "meta", "link"})
 _FORM_TAGS = frozenset({"form", "textarea"})
 _PROFILE_HREF = re.compile(r"/(?:user|users|u|member|members|profile|profil|autoren|people)/", re.I)
@@ -56,12 +60,14 @@ _HEADER_TEXT = re.compile(
     r"|\b(?:geschrieben|verfasst|posted|written|submitted|commented)\s+(?:von|by|am|on)\b",
     re.I,
 )
-# A heading that names the thread: "Kommentare", "3 Comments", "Leserkommentare (12)".
+# A heading that names the thread: "Kommentare", "3 Comments", "Leserkommentare (12)",
+# "Réactions des lecteurs", "Comments on this story" (up to three words after the noun).
 _COMMENTS_HEADING = re.compile(
     r"\W*(?:\d+\s+)?(?:leser|user|reader)?\s*(?:comments?|kommentare?|commentaires?"
-    r"|comentarios?|commenti|komentarze?|reacties|reactions?|reaktionen|diskussion|discussion"
-    r"|responses?|antworten|replies|leserbriefe|meinungen|reviews?|bewertungen|avis)"
-    r"\s*(?:\(\d+\)|\d+)?\W*",
+    r"|comentarios?|commenti|komentarze?|reacties|r[eé]actions?|reaktionen|diskussion"
+    r"|discussion|responses?|antworten|replies|leserbriefe|meinungen|reviews?|bewertungen"
+    r"|avis|opiniones|respuestas|risposte)"
+    r"\s*(?:\(\d+\)|\d+)?(?:\s+[\w'’]+){0,3}\W*",
     re.I,
 )
 _PRICE = re.compile(r"[€$£]\s?\d|\d[.,]\d\d\s?(?:€|eur\b|usd\b|chf\b)", re.I)
@@ -219,14 +225,21 @@ def page_signals(body: etree._Element) -> Signals:
             free += signals.free.get(child, 0)
             times += signals.times.get(child, 0)
             authors += signals.authors.get(child, 0)
-        signals.times[element] = times or int(bool(own & TIME))
+        # a date alone in a paragraph of the text ("20.05.2019" above a quote) is marked but
+        # not counted as one of the block's dates: a comment quoting dated items stays compact
+        signals.times[element] = times or int(bool(own & TIME) and element.tag not in _TEXT_TAGS)
         signals.authors[element] = authors or int(bool(own & AUTHOR))
         if element.tag == "a":
             links = text
-        if own & (META_BITS | FORM):
-            # a header or toolbar part holds no comment text; a block that merely prints its
-            # date loose beside its paragraphs still holds theirs
-            free = sum(signals.free.get(child, 0) for child in element if child.tag in _PARAGRAPHS)
+        if own & FORM:
+            free = 0
+        elif own & META_BITS:
+            # a header or toolbar part holds no comment text of its own, only that of blocks
+            # in it (a theme that puts a paragraph in its header; a comment whose class names
+            # its author, "comment-author-anna"); a long one (a forum's "member" item, an old
+            # theme's author box around the text) holds all its children's text
+            blocks = (signals.free.get(c, 0) for c in element if c.tag in _BLOCKS)
+            free = sum(blocks) if text <= SHORT_META else free - len(direct)
         signals.own[element], signals.subtree[element] = own, subtree
         signals.text[element], signals.links[element] = text, links
         signals.free[element] = free
@@ -373,6 +386,54 @@ def _in_article(element: etree._Element, article: etree._Element | None) -> bool
     return False
 
 
+def _is_head(element: etree._Element, signals: Signals) -> bool:
+    """A comment's header printed as a sibling of its text: author or date, no text."""
+    return (
+        bool(signals.subtree.get(element, 0) & (AUTHOR | TIME))
+        and signals.free.get(element, 0) < 8
+        and signals.text.get(element, 0) <= SHORT_META
+    )
+
+
+def _pairs(parent: etree._Element, signals: Signals) -> list[tuple[etree._Element, etree._Element]]:
+    """Header and text siblings that make one comment each (``<dt>`` author and date, then
+    ``<dd>`` text; a table row of header, then one of text), when they repeat."""
+    children = [c for c in parent if isinstance(c.tag, str) and signals.text.get(c, 0) >= 2]
+    pairs = [
+        (head, text)
+        for head, text in zip(children, children[1:], strict=False)
+        if _is_head(head, signals)
+        and not _is_head(text, signals)
+        and signals.free.get(text, 0) >= 8
+        and not signals.subtree.get(text, 0) & FORM
+    ]
+    if len(pairs) < 2 or 3 * len(pairs) < len(children):
+        return []
+    tags = {(head.tag, text.tag) for head, text in pairs}
+    return pairs if len(tags) == 1 else []
+
+
+def _wrap_pairs(body: etree._Element, signals: Signals) -> None:
+    """Put each repeated header-and-text pair of siblings in one element, scored as the two."""
+    for parent in [p for p in body.iter() if isinstance(p.tag, str) and len(p) >= 4]:
+        for head, text in _pairs(parent, signals):
+            wrapper = parent.makeelement("div", {})
+            if head.get("id"):
+                wrapper.set("data-comment-id", head.get("id"))
+            wrapper.sourceline = head.sourceline
+            head.addprevious(wrapper)
+            wrapper.extend((head, text))  # moves both, tails with them
+            _score_wrapper(wrapper, signals)
+
+
+def _score_wrapper(wrapper: etree._Element, signals: Signals) -> None:
+    parts = list(wrapper)
+    signals.own[wrapper] = 0
+    signals.subtree[wrapper] = signals.subtree[parts[0]] | signals.subtree[parts[1]]
+    for table in (signals.text, signals.links, signals.free, signals.times, signals.authors):
+        table[wrapper] = sum(table.get(part, 0) for part in parts)
+
+
 def find_blocks(
     root: etree._Element,
     signals: Signals | None = None,
@@ -387,6 +448,7 @@ def find_blocks(
     if body is None:
         body = root
     signals = signals or page_signals(body)
+    _wrap_pairs(body, signals)
     total = max(signals.text.get(body, 1), 1)
     found: list[etree._Element] = []
     parents = [p for p in body.iter() if isinstance(p.tag, str) and p.tag not in _SKIP and len(p)]

@@ -14,6 +14,7 @@ from lxml import etree
 from moderation.parse import comments, parse
 from moderation.parse import htmlpage as htmlpage_module
 from moderation.parse.charset import declared_encoding, decode_page
+from moderation.parse.source import Input
 from moderation.records import Article, Comment, Rejection
 from tests.support import FIXTURES
 
@@ -204,3 +205,42 @@ def test_bylines_teasers_products_and_a_comment_form_are_no_comments() -> None:
 
 def test_comment_form_only_page_gives_none() -> None:
     assert read("widget_form_only.html") == []
+
+
+def test_header_and_text_rows_repeated_make_one_comment_each() -> None:
+    # A table (or dt/dd list) that prints each comment's author and date in one row and its
+    # text in the next: each pair is one comment, the form after it none.
+    found = read("header_text_pairs.html")
+    assert [(c.author, c.created_at) for c in found] == [
+        ("Camille", "2019-03-12T14:05:00"),
+        ("Hugo", "2019-03-12T15:40:00"),
+        ("Léa", "2019-03-13T08:12:00"),
+    ]
+    assert found[1].text == "Dommage que le toboggan ait disparu."
+    assert [c.line for c in found] == [9, 11, 13]
+
+
+# Known markups that the structural finder must also read on its own, as it would the same
+# shapes under names no selector knows.
+KNOWN_SHAPES = (
+    "author_is_date.html",
+    "avada_the_comment.html",
+    "bem_replies.html",
+    "blogger_widget.html",
+    "disqus_noscript.html",
+    "drupal_comments.html",
+    "forum_toolbar.html",
+    "highlander_siblings.html",
+    "kommentar_items.html",
+    "single_kommentar.html",
+)
+
+
+@pytest.mark.parametrize("name", KNOWN_SHAPES)
+def test_structural_finder_alone_reads_known_markup_as_the_selectors_do(name: str) -> None:
+    path = HTML / name
+    selected = list(htmlpage_module.read_html_page(Input(str(path), path)))[1:]
+    shaped = list(htmlpage_module.read_html_page(Input(str(path), path), finders=("structure",)))
+    texts = [c.text for c in shaped[1:] if isinstance(c, Comment)]
+    assert texts == [c.text for c in selected if isinstance(c, Comment)]
+    assert shaped[0] == selected[0] or isinstance(shaped[0], Article)
