@@ -12,7 +12,7 @@ collapsed. Per page and in total it prints:
 
 - ``found``: comments extracted;
 - ``gold``: comment snippets that lie inside ONE extracted comment, over all of them (inside
-  its text; a snippet that is the commenter's name alone counts when it is the record's
+  its title and text; a snippet that is the commenter's name alone counts when it is the record's
   ``author``, since author lines are kept out of the text);
 - ``art``: article snippets that lie inside some extracted comment (article text taken for a
   comment; should be 0);
@@ -37,7 +37,7 @@ import json
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,16 +93,24 @@ def more_gold() -> dict[str, Gold]:
     }
 
 
+def _texts(records: Iterable[object]) -> list[str]:
+    """Each comment's title and text (the title is a field of its own), ``\\x00``, author."""
+    rows = []
+    for record in records:
+        if isinstance(record, Comment):
+            whole = f"{record.title}\n\n{record.text}" if record.title else record.text
+            rows.append(f"{whole}\x00{record.author or ''}")
+    return rows
+
+
 def ours(path: Path) -> list[str]:
-    """Comment texts from the project's HTML reader, each with its author (``\\x00``-joined)."""
-    records = parse(path, format="html")
-    return [f"{r.text}\x00{r.author or ''}" for r in records if isinstance(r, Comment)]
+    """Comments from the project's HTML reader, as :func:`_texts` gives them."""
+    return _texts(parse(path, format="html"))
 
 
 def ours_structural(path: Path) -> list[str]:
     """As :func:`ours`, with the structural finder alone (no selectors, no schema.org items)."""
-    records = read_html_page(Input(str(path), path), finders=("structure",))
-    return [f"{r.text}\x00{r.author or ''}" for r in records if isinstance(r, Comment)]
+    return _texts(read_html_page(Input(str(path), path), finders=("structure",)))
 
 
 def trafilatura_comments(path: Path) -> list[str] | None:

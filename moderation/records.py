@@ -40,6 +40,9 @@ class Comment:
         The platform's moderation state where it has one (WXR ``comment_approved``).
     kind : {"comment", "pingback", "trackback"}
         Pingbacks and trackbacks are kept but marked.
+    title, permalink : str or None
+        The comment's own heading and its link, where the page gives them (kept out of
+        ``text``).
     """
 
     record: ClassVar[str] = "comment"
@@ -58,6 +61,8 @@ class Comment:
     platform_spam: bool = False
     approved: bool | None = None
     kind: CommentKind = "comment"
+    title: str | None = None
+    permalink: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict, with ``"record": "comment"`` first."""

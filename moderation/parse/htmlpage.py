@@ -11,6 +11,7 @@ import copy
 import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 from lxml import etree, html
 
@@ -149,8 +150,9 @@ def _embedded_records(root: html.HtmlElement, source: Input, day_first: bool) ->
 
 
 def _read_comments(
-    root: html.HtmlElement, source: Input, finders: tuple[str, ...] = FINDERS
+    root: html.HtmlElement, source: Input, finders: tuple[str, ...] = FINDERS, base: str = ""
 ) -> Iterator[Comment | Rejection]:
+    """Each comment of the page in document order; ``base`` (the page's URL) completes links."""
     found = find_items(root, finders)
     items = found.items
     day_first = dayfirst(root)
@@ -199,6 +201,8 @@ def _read_comments(
             format="html",
             line=line,
             kind=item.kind,  # type: ignore[arg-type]
+            title=item.title,
+            permalink=urljoin(base, item.permalink) if item.permalink else None,
         )
 
 
@@ -256,6 +260,6 @@ def read_html_page(
     article = _read_article(root, source)  # first: reading the comments cuts them out
     # All read before any is given out, so that a page that fails half-way gives one
     # rejection, not half its comments.
-    records = list(_read_comments(root, source, finders))
+    records = list(_read_comments(root, source, finders, article.url or ""))
     yield article
     yield from records

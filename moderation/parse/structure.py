@@ -187,8 +187,6 @@ def _text_marks(direct: str) -> int:
     if not direct or len(direct) > 120:
         return 0
     marks = 0
-    if len(direct) <= 40 and is_toolbar_line(direct):
-        marks |= CONTROL
     if _HEADER_TEXT.search(direct):
         marks |= HEADER
     if any(ch.isdigit() for ch in direct):
@@ -198,6 +196,8 @@ def _text_marks(direct: str) -> int:
             marks |= PRICE
     elif len(direct) <= 40 and find_date(direct) is not None:
         marks |= TIME  # "yesterday", "vor einer Stunde"
+    if not marks & TIME and len(direct) <= 40 and is_toolbar_line(direct):
+        marks |= CONTROL  # "12/03/2019 14:05" is all digits and separators, but a date
     return marks
 
 

@@ -244,3 +244,19 @@ def test_structural_finder_alone_reads_known_markup_as_the_selectors_do(name: st
     texts = [c.text for c in shaped[1:] if isinstance(c, Comment)]
     assert texts == [c.text for c in selected if isinstance(c, Comment)]
     assert shaped[0] == selected[0] or isinstance(shaped[0], Article)
+
+
+def test_title_and_permalink_are_fields_not_text() -> None:
+    found = read("titled_comments.html")
+    assert [(c.id, c.title, c.text) for c in found] == [
+        ("c-7", "Por fin", "Ahora podré comprar fruta al salir del trabajo."),
+        ("c-8", "¿Y los domingos?", "Falta saber si abrirán algún domingo al mes."),
+    ]
+    # the date link is the permalink (made absolute), not the reply button beside it
+    assert found[0].permalink == "https://diario.example/barrio/mercado-horario#c-7"
+    assert found[0].to_dict()["title"] == "Por fin"
+
+
+def test_comments_without_title_or_permalink_say_so() -> None:
+    row = read("kommentar_items.html")[0].to_dict()
+    assert "title" in row and row["title"] is None  # every row has the same columns (CSV)
