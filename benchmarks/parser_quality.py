@@ -19,7 +19,8 @@ collapsed. Per page and in total it prints:
 - ``none``: pages whose gold has comment snippets but where nothing was extracted;
 - ``some-on-no-gold``: pages whose gold keeps no comment snippet (threads loaded by script)
   where something was extracted all the same (possibly article text taken for comments);
-- ``ms``: time to read the page in this process (parse to the last record), median over pages.
+- ``ms``: time to read the page in this process (parse to the last record), median over pages;
+  the two extractors take turns page by page, so both medians are taken under the same load.
 
 ``--structural-only`` switches the known-markup selectors and schema.org items off, so that
 every page is read by the structural finder alone, as a page of a site no selector knows
@@ -146,22 +147,34 @@ def score(texts: list[str], gold: Gold, seconds: float) -> Score:
     return result
 
 
+Extractor = Callable[[Path], list[str] | None]
+
+
 def run(
-    extractor: Callable[[Path], list[str] | None], folder: Path, gold: dict[str, Gold]
-) -> dict[str, Score] | None:
-    """Score one extractor on every gold page of a folder; None when it is not available."""
-    scores: dict[str, Score] = {}
+    extractors: Sequence[Extractor], folder: Path, gold: dict[str, Gold]
+) -> list[dict[str, Score] | None]:
+    """Score each extractor on every gold page of a folder (None for one not available).
+
+    The extractors take turns page by page, so that their times are taken under the same
+    machine load and their medians can be compared.
+    """
+    scores: list[dict[str, Score] | None] = [{} for _ in extractors]
     for name in sorted(gold):
         path = folder / name
         if not path.is_file():
             print(f"  missing page {path}", file=sys.stderr)
             continue
-        start = time.perf_counter()
-        texts = extractor(path)
-        seconds = time.perf_counter() - start
-        if texts is None:
-            return None
-        scores[name] = score(texts, gold[name], seconds)
+        for index, extractor in enumerate(extractors):
+            table = scores[index]
+            if table is None:
+                continue
+            start = time.perf_counter()
+            texts = extractor(path)
+            seconds = time.perf_counter() - start
+            if texts is None:
+                scores[index] = None
+            else:
+                table[name] = score(texts, gold[name], seconds)
     return scores
 
 
@@ -193,12 +206,11 @@ def report(
     gold: dict[str, Gold],
     verbose: bool,
     names: Sequence[str],
-    extractor: Callable[[Path], list[str] | None] = ours,
+    extractor: Extractor = ours,
 ) -> None:
     """Print the per-page table (with ``verbose``) and the totals for both extractors."""
     gold = {name: gold[name] for name in names}
-    mine = run(extractor, folder, gold)
-    theirs = run(trafilatura_comments, folder, gold)
+    mine, theirs = run((extractor, trafilatura_comments), folder, gold)
     print(f"\n== {label}: {len(gold)} pages")
     if verbose and mine is not None:
         print(f"{'page':48s} {'found':>5s} {'gold':>7s} {'art':>4s} {'ms':>7s}   trafilatura")

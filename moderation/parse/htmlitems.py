@@ -163,11 +163,17 @@ def _not_the_page(elements: Iterable[etree._Element], root: etree._Element) -> s
     return kept
 
 
-def find_items(root: etree._Element, finders: tuple[str, ...] = FINDERS) -> Found:
+def find_items(
+    root: etree._Element,
+    finders: tuple[str, ...] = FINDERS,
+    article: etree._Element | None = None,
+) -> Found:
     """The page's comment elements, from the first of ``finders`` that finds any.
 
     ``finders`` is a subset of :data:`FINDERS`; the benchmark passes ``("structure",)`` to
     measure how the structural finder does on its own, as on markup no selector knows.
+    ``article`` is the article's text element, where the page has one (no block inside it is
+    a comment).
     """
     found: set[etree._Element] = set()
     if "selectors" in finders:
@@ -184,7 +190,6 @@ def find_items(root: etree._Element, finders: tuple[str, ...] = FINDERS) -> Foun
         return Found(arrange(root, found, _selector_own_body), "semantic")
     body = root.find("body")
     signals = page_signals(body if body is not None else root)
-    article = next((e for x in selectors.ARTICLE_BODY_XPATH for e in x(root)), None)
     found = set(find_blocks(root, signals, article))
     if found:
         return Found(arrange(root, found, _structural_own_body(signals)), "structure", signals)

@@ -96,12 +96,18 @@ def _first_value(xpaths: Sequence[etree.XPath], context: etree._Element) -> str 
 # --- Article ---------------------------------------------------------------------------------
 
 
-def _read_article(root: html.HtmlElement, source: Input) -> Article:
-    """Title, url, date and body of the article; comments, forms and navigation left out."""
-    body, captions = "", []
+def _article_element(root: html.HtmlElement) -> html.HtmlElement | None:
+    """The element that holds the article's text, where the page marks one."""
     found = _first(selectors.ARTICLE_BODY_XPATH, root)
-    if found:
-        element = copy.deepcopy(found[0])
+    return found[0] if found else None  # type: ignore[return-value]
+
+
+def _read_article(root: html.HtmlElement, source: Input, text: html.HtmlElement | None) -> Article:
+    """Title, url, date and body of the article (from its ``text`` element); comments, forms
+    and navigation left out."""
+    body, captions = "", []
+    if text is not None:
+        element = copy.deepcopy(text)
         for caption in selectors.ARTICLE_CAPTION_XPATH[0](element):
             text = _one_line(caption)
             if text and text not in captions:
@@ -150,10 +156,15 @@ def _embedded_records(root: html.HtmlElement, source: Input, day_first: bool) ->
 
 
 def _read_comments(
-    root: html.HtmlElement, source: Input, finders: tuple[str, ...] = FINDERS, base: str = ""
+    root: html.HtmlElement,
+    source: Input,
+    finders: tuple[str, ...] = FINDERS,
+    base: str = "",
+    article: html.HtmlElement | None = None,
 ) -> Iterator[Comment | Rejection]:
-    """Each comment of the page in document order; ``base`` (the page's URL) completes links."""
-    found = find_items(root, finders)
+    """Each comment of the page in document order; ``base`` (the page's URL) completes links,
+    no comment is found inside the ``article`` text element."""
+    found = find_items(root, finders, article)
     items = found.items
     day_first = dayfirst(root)
     if not items:
@@ -257,9 +268,10 @@ def read_html_page(
     comment-3 None pingback 'Linked from a blog'
     """
     root = _load(source)
-    article = _read_article(root, source)  # first: reading the comments cuts them out
+    text = _article_element(root)
+    article = _read_article(root, source, text)  # first: reading the comments cuts them out
     # All read before any is given out, so that a page that fails half-way gives one
     # rejection, not half its comments.
-    records = list(_read_comments(root, source, finders, article.url or ""))
+    records = list(_read_comments(root, source, finders, article.url or "", text))
     yield article
     yield from records

@@ -48,7 +48,10 @@ _BLOCKS = frozenset(
 )
 _TEXT_TAGS = frozenset({"p", "blockquote", "pre"})
 _SKIP = frozenset({"script", "style", "template", "svg", "head", "title", "meta", "link"})
-_FORM_TAGS = frozenset({"form", "textarea"})
+# Marks a tag gives whatever its attributes.
+_TAG_MARKS = {"time": TIME, "form": FORM, "textarea": FORM, "button": CONTROL}
+_HEADLINE_TAGS = frozenset({"h1", "h2", "h3", "h4"})
+_DIGITS = re.compile(r"\d+")
 _PROFILE_HREF = re.compile(r"/(?:user|users|u|member|members|profile|profil|autoren|people)/", re.I)
 _AVATAR = re.compile(r"avatar|gravatar|userpic|profile[_-]?(?:pic|image|photo)", re.I)
 _FRAGMENT = re.compile(r"#(?:[\w-]*comment|c|p|post|r|reply|msg|kommentar)?[\w-]*\d", re.I)
@@ -151,22 +154,28 @@ def _words_marks(value: str) -> int:
 
 
 def _name_marks(element: etree._Element) -> int:
-    marks = _words_marks(element.get("class") or "") | _words_marks(element.get("id") or "")
-    return marks | AUTHOR if element.tag == "cite" else marks
+    marks = AUTHOR if element.tag == "cite" else 0
+    value = element.get("class")
+    if value:
+        marks |= _words_marks(value)
+    value = element.get("id")
+    if value:  # numbers mark nothing: "comment-17" and "comment-18" share one cache entry
+        marks |= _words_marks(_DIGITS.sub("0", value))
+    return marks
 
 
 def _attribute_marks(element: etree._Element) -> int:
-    marks = 0
     tag = element.tag
+    marks = _TAG_MARKS.get(tag, 0)
+    if tag in _HEADLINE_TAGS and element.find(".//a") is not None:
+        marks |= HEADLINE
+    if not element.attrib:
+        return marks
     itemprop = (element.get("itemprop") or "").lower()
     if "author" in itemprop or "creator" in itemprop or "author" in (element.get("rel") or ""):
         marks |= AUTHOR
-    if tag == "time" or element.get("datetime") or "date" in itemprop:
+    if element.get("datetime") or "date" in itemprop:
         marks |= TIME
-    if tag in _FORM_TAGS:
-        marks |= FORM
-    if tag == "button":
-        marks |= CONTROL
     if tag == "a":
         href = element.get("href") or ""
         if _PROFILE_HREF.search(href):
@@ -177,11 +186,10 @@ def _attribute_marks(element: etree._Element) -> int:
         described = " ".join(element.get(a) or "" for a in ("src", "alt", "class"))
         if _AVATAR.search(described):
             marks |= AVATAR
-    elif tag in ("h1", "h2", "h3", "h4") and element.find(".//a") is not None:
-        marks |= HEADLINE
     return marks
 
 
+@lru_cache(maxsize=8192)
 def _text_marks(direct: str) -> int:
     """Marks from an element's own words: a date, a header ("Anna schrieb"), a toolbar, a price."""
     if not direct or len(direct) > 120:
@@ -189,7 +197,7 @@ def _text_marks(direct: str) -> int:
     marks = 0
     if _HEADER_TEXT.search(direct):
         marks |= HEADER
-    if any(ch.isdigit() for ch in direct):
+    if _DIGITS.search(direct):
         if find_date(direct) is not None:
             marks |= TIME
         if _PRICE.search(direct):
@@ -204,32 +212,32 @@ def _text_marks(direct: str) -> int:
 def page_signals(body: etree._Element) -> Signals:
     """Score every element of the page once, children before parents."""
     signals = Signals()
-    elements = [e for e in body.iter() if isinstance(e.tag, str)]
-    for element in reversed(elements):
-        if element.tag in _SKIP:
-            signals.own[element] = signals.subtree[element] = 0
-            signals.text[element] = signals.links[element] = signals.free[element] = 0
-            signals.times[element] = signals.authors[element] = 0
+    own_of, subtree_of, text_of = signals.own, signals.subtree, signals.text
+    links_of, free_of = signals.links, signals.free
+    times_of, authors_of = signals.times, signals.authors
+    for element in reversed(list(body.iter(etree.Element))):  # elements only, no comments
+        tag = element.tag
+        if tag in _SKIP:
+            own_of[element] = subtree_of[element] = text_of[element] = links_of[element] = 0
+            free_of[element] = times_of[element] = authors_of[element] = 0
             continue
         direct = _direct_text(element)
-        own = _name_marks(element) | _attribute_marks(element)
-        own |= _text_marks(direct)
+        own = _name_marks(element) | _attribute_marks(element) | _text_marks(direct)
         subtree, text, links, free = own, len(direct), 0, len(direct)
         times = authors = 0
-        for child in element:
-            if not isinstance(child.tag, str):
-                continue
-            subtree |= signals.subtree.get(child, 0)
-            text += signals.text.get(child, 0)
-            links += signals.links.get(child, 0)
-            free += signals.free.get(child, 0)
-            times += signals.times.get(child, 0)
-            authors += signals.authors.get(child, 0)
+        children = list(element.iterchildren(etree.Element))
+        for child in children:
+            subtree |= subtree_of[child]
+            text += text_of[child]
+            links += links_of[child]
+            free += free_of[child]
+            times += times_of[child]
+            authors += authors_of[child]
         # a date alone in a paragraph of the text ("20.05.2019" above a quote) is marked but
         # not counted as one of the block's dates: a comment quoting dated items stays compact
-        signals.times[element] = times or int(bool(own & TIME) and element.tag not in _TEXT_TAGS)
-        signals.authors[element] = authors or int(bool(own & AUTHOR))
-        if element.tag == "a":
+        times_of[element] = times or int(bool(own & TIME) and tag not in _TEXT_TAGS)
+        authors_of[element] = authors or int(bool(own & AUTHOR))
+        if tag == "a":
             links = text
         if own & FORM:
             free = 0
@@ -238,11 +246,10 @@ def page_signals(body: etree._Element) -> Signals:
             # in it (a theme that puts a paragraph in its header; a comment whose class names
             # its author, "comment-author-anna"); a long one (a forum's "member" item, an old
             # theme's author box around the text) holds all its children's text
-            blocks = (signals.free.get(c, 0) for c in element if c.tag in _BLOCKS)
+            blocks = (free_of[c] for c in children if c.tag in _BLOCKS)
             free = sum(blocks) if text <= SHORT_META else free - len(direct)
-        signals.own[element], signals.subtree[element] = own, subtree
-        signals.text[element], signals.links[element] = text, links
-        signals.free[element] = free
+        own_of[element], subtree_of[element] = own, subtree
+        text_of[element], links_of[element], free_of[element] = text, links, free
     return signals
 
 
@@ -330,10 +337,21 @@ def _strong(element: etree._Element, signals: Signals, context: bool) -> bool:
     return named or context or bool(marks & (AUTHOR | HEADER))
 
 
+def _may_be_strong(element: etree._Element, signals: Signals) -> bool:
+    """What :func:`_strong` asks before anything else: text of its own, no form, an author,
+    a date or a header line."""
+    marks = signals.subtree.get(element, 0)
+    return (
+        bool(marks & (TIME | HEADER | AUTHOR))
+        and not marks & FORM
+        and signals.free.get(element, 0) >= 8
+    )
+
+
 def _accepted_children(parent: etree._Element, signals: Signals) -> Iterator[etree._Element]:
     children = [c for c in parent if isinstance(c.tag, str) and signals.text.get(c, 0) >= 2]
-    if not children:
-        return
+    if not any(_may_be_strong(child, signals) for child in children):
+        return  # nothing here can be a comment: the scoring below is spared
     area = _in_comment_area(children[0], 2)
     scores: dict[etree._Element, int] = {}
     contexts: dict[etree._Element, bool] = {}
