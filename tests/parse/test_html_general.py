@@ -260,3 +260,42 @@ def test_title_and_permalink_are_fields_not_text() -> None:
 def test_comments_without_title_or_permalink_say_so() -> None:
     row = read("kommentar_items.html")[0].to_dict()
     assert "title" in row and row["title"] is None  # every row has the same columns (CSV)
+
+
+STORY = "The council met on Tuesday and agreed to open the library on Sundays. " * 4
+
+
+def _shaped(page: str) -> list[Comment]:
+    records = htmlpage_module.read_html_page(
+        Input("<text>", data=page.encode()), finders=("structure",)
+    )
+    return [r for r in records if isinstance(r, Comment)]
+
+
+def test_a_short_comment_whose_class_names_its_author_keeps_its_text() -> None:
+    # "comment-author-anna" on the comment itself says author; its text blocks are still text
+    items = "".join(
+        f'<li class="entry entry-author-{name}" id="entry-{n}"><span class="fn">{name}</span>'
+        f'<span class="when">3 May 2021</span><div class="words"><p>{text}</p></div></li>'
+        for n, (name, text) in enumerate((("anna", "Short and kind."), ("ben", "Me too, thanks!")))
+    )
+    page = f"<html><body><p>{STORY}</p><h3>2 Comments</h3><ul>{items}</ul></body></html>"
+    assert [(c.author, c.text) for c in _shaped(page)] == [
+        ("anna", "Short and kind."),
+        ("ben", "Me too, thanks!"),
+    ]
+
+
+def test_dates_alone_in_a_comments_paragraphs_do_not_make_it_a_teaser_list() -> None:
+    quoted = "".join(
+        f"<p>0{day}.05.2019</p><p>Meeting number {day} was moved.</p>" for day in (1, 2, 3)
+    )
+    blocks = "".join(
+        f'<div class="post" id="p{n}"><b class="author">{who}</b> <span>29 May 2019 17:39</span>'
+        f"<div>{body}</div></div>"
+        for n, (who, body) in enumerate((("Ida", quoted), ("Ole", "<p>Thanks for the list.</p>")))
+    )
+    page = f"<html><body><p>{STORY}</p><h2>Comments</h2><div>{blocks}</div></body></html>"
+    found = _shaped(page)
+    assert [c.author for c in found] == ["Ida", "Ole"]
+    assert "Meeting number 3 was moved." in found[0].text
