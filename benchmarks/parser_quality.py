@@ -3,6 +3,7 @@
 Run from the repository root (reads ../shared/pages at run time; nothing from it is stored)::
 
     python benchmarks/parser_quality.py [--pages html-more] [--verbose] [--half even|odd]
+        [--structural-only]
 
 Gold: for ``html-more/`` the per-page ``comments`` and ``article`` snippets of
 ``html-more-gold.json``; for ``html/`` the README's snippets as pinned in
@@ -11,14 +12,19 @@ collapsed. Per page and in total it prints:
 
 - ``found``: comments extracted;
 - ``gold``: comment snippets that lie inside ONE extracted comment, over all of them (inside
-  its text; a snippet that is the commenter's name alone counts when it is the record's
+  its title and text; a snippet that is the commenter's name alone counts when it is the record's
   ``author``, since author lines are kept out of the text);
 - ``art``: article snippets that lie inside some extracted comment (article text taken for a
   comment; should be 0);
 - ``none``: pages whose gold has comment snippets but where nothing was extracted;
 - ``some-on-no-gold``: pages whose gold keeps no comment snippet (threads loaded by script)
   where something was extracted all the same (possibly article text taken for comments);
-- ``ms``: time to read the page in this process (parse to the last record), median over pages.
+- ``ms``: time to read the page in this process (parse to the last record), median over pages;
+  the two extractors take turns page by page, so both medians are taken under the same load.
+
+``--structural-only`` switches the known-markup selectors and schema.org items off, so that
+every page is read by the structural finder alone, as a page of a site no selector knows
+would be: the figure that says how far the finder generalises.
 
 trafilatura (``pip install trafilatura``, the benchmark's optional extra) returns one comment
 text per page: a snippet counts when it is inside that text, so its figures are an upper bound
@@ -32,7 +38,7 @@ import json
 import statistics
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +46,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from moderation.parse import parse  # noqa: E402
+from moderation.parse.htmlpage import read_html_page  # noqa: E402
+from moderation.parse.source import Input  # noqa: E402
 from moderation.records import Comment  # noqa: E402
 
 PAGES = ROOT.parent / "shared" / "pages"
@@ -86,10 +94,24 @@ def more_gold() -> dict[str, Gold]:
     }
 
 
+def _texts(records: Iterable[object]) -> list[str]:
+    """Each comment's title and text (the title is a field of its own), ``\\x00``, author."""
+    rows = []
+    for record in records:
+        if isinstance(record, Comment):
+            whole = f"{record.title}\n\n{record.text}" if record.title else record.text
+            rows.append(f"{whole}\x00{record.author or ''}")
+    return rows
+
+
 def ours(path: Path) -> list[str]:
-    """Comment texts from the project's HTML reader, each with its author (``\\x00``-joined)."""
-    records = parse(path, format="html")
-    return [f"{r.text}\x00{r.author or ''}" for r in records if isinstance(r, Comment)]
+    """Comments from the project's HTML reader, as :func:`_texts` gives them."""
+    return _texts(parse(path, format="html"))
+
+
+def ours_structural(path: Path) -> list[str]:
+    """As :func:`ours`, with the structural finder alone (no selectors, no schema.org items)."""
+    return _texts(read_html_page(Input(str(path), path), finders=("structure",)))
 
 
 def trafilatura_comments(path: Path) -> list[str] | None:
@@ -125,22 +147,34 @@ def score(texts: list[str], gold: Gold, seconds: float) -> Score:
     return result
 
 
+Extractor = Callable[[Path], list[str] | None]
+
+
 def run(
-    extractor: Callable[[Path], list[str] | None], folder: Path, gold: dict[str, Gold]
-) -> dict[str, Score] | None:
-    """Score one extractor on every gold page of a folder; None when it is not available."""
-    scores: dict[str, Score] = {}
+    extractors: Sequence[Extractor], folder: Path, gold: dict[str, Gold]
+) -> list[dict[str, Score] | None]:
+    """Score each extractor on every gold page of a folder (None for one not available).
+
+    The extractors take turns page by page, so that their times are taken under the same
+    machine load and their medians can be compared.
+    """
+    scores: list[dict[str, Score] | None] = [{} for _ in extractors]
     for name in sorted(gold):
         path = folder / name
         if not path.is_file():
             print(f"  missing page {path}", file=sys.stderr)
             continue
-        start = time.perf_counter()
-        texts = extractor(path)
-        seconds = time.perf_counter() - start
-        if texts is None:
-            return None
-        scores[name] = score(texts, gold[name], seconds)
+        for index, extractor in enumerate(extractors):
+            table = scores[index]
+            if table is None:
+                continue
+            start = time.perf_counter()
+            texts = extractor(path)
+            seconds = time.perf_counter() - start
+            if texts is None:
+                scores[index] = None
+            else:
+                table[name] = score(texts, gold[name], seconds)
     return scores
 
 
@@ -167,12 +201,16 @@ def totals(scores: dict[str, Score], gold: dict[str, Gold]) -> str:
 
 
 def report(
-    label: str, folder: Path, gold: dict[str, Gold], verbose: bool, names: Sequence[str]
+    label: str,
+    folder: Path,
+    gold: dict[str, Gold],
+    verbose: bool,
+    names: Sequence[str],
+    extractor: Extractor = ours,
 ) -> None:
     """Print the per-page table (with ``verbose``) and the totals for both extractors."""
     gold = {name: gold[name] for name in names}
-    mine = run(ours, folder, gold)
-    theirs = run(trafilatura_comments, folder, gold)
+    mine, theirs = run((extractor, trafilatura_comments), folder, gold)
     print(f"\n== {label}: {len(gold)} pages")
     if verbose and mine is not None:
         print(f"{'page':48s} {'found':>5s} {'gold':>7s} {'art':>4s} {'ms':>7s}   trafilatura")
@@ -187,7 +225,8 @@ def report(
             for snippet in s.missed:
                 print(f"{'':8s}missed: {snippet[:70]!r}")
     if mine is not None:
-        print(f"moderation   {totals(mine, gold)}")
+        name = "structural" if extractor is ours_structural else "moderation"
+        print(f"{name:12s} {totals(mine, gold)}")
     if theirs is None:
         print("trafilatura  not installed (pip install trafilatura): column skipped")
     else:
@@ -203,6 +242,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         choices=("even", "odd"),
         help="only every other page (sorted by name), to develop on one half and check the other",
     )
+    parser.add_argument(
+        "--structural-only",
+        action="store_true",
+        help="find comments by shape alone (selectors and schema.org items off)",
+    )
     args = parser.parse_args(argv)
     if not PAGES.is_dir():
         print(f"skipped: {PAGES} is not there (the real pages live in ../shared/pages)")
@@ -217,7 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         names = sorted(gold)
         if args.half:
             names = names[0 if args.half == "even" else 1 :: 2]
-        report(label, folder, gold, args.verbose, names)
+        extractor = ours_structural if args.structural_only else ours
+        report(label, folder, gold, args.verbose, names, extractor)
     return 0
 
 

@@ -44,6 +44,9 @@ class Comment:
     created_raw : str or None
         The time as the page printed it, when it is no date that ``created_at`` could hold:
         a relative time ("3 hours ago", "vor 3 Tagen") or a day without a year.
+    title, permalink : str or None
+        The comment's own heading and its link, where the page gives them (kept out of
+        ``text``).
     """
 
     record: ClassVar[str] = "comment"
@@ -63,6 +66,8 @@ class Comment:
     approved: bool | None = None
     kind: CommentKind = "comment"
     created_raw: str | None = None
+    title: str | None = None
+    permalink: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict, with ``"record": "comment"`` first."""

@@ -22,12 +22,14 @@ from moderation.parse.htmlitems import Item
 from moderation.parse.names import DATE_WORDS, has_word, name_tokens
 from moderation.parse.structure import (
     AUTHOR,
+    CONTROL,
     FORM,
     HEADER,
     META_BITS,
     PERMALINK,
     SHORT_META,
     TIME,
+    VOTE,
     Signals,
 )
 from moderation.parse.text import element_text
@@ -37,7 +39,26 @@ __all__ = ["dayfirst", "drop", "iso_time", "read_item"]
 # A header, toolbar or meta element is cut out of the text only when it is short: an old
 # theme that prints the whole comment inside its "comment-author" box keeps it.
 _SHORT_META = SHORT_META
-_REPLY_TITLE = re.compile(r"^\s*(?:re|aw|sv|rif|rv)\s*:", re.I)
+# Links that act on a comment (they often carry its anchor too): never its permalink.
+_BUTTON_WORDS = (
+    "reply",
+    "antwort",
+    "respond",
+    "quote",
+    "zitat",
+    "report",
+    "melden",
+    "flag",
+    "abuse",
+    "like",
+    "vote",
+    "upvote",
+    "downvote",
+    "rating",
+    "edit",
+    "delete",
+    "share",
+)
 _TITLE_CLASSES = re.compile(r"title|subject|betreff|titel|headline|heading", re.I)
 
 
@@ -153,13 +174,34 @@ def _without_date(author: str | None) -> str | None:
 
 
 def _permalink_of(element: etree._Element, signals: Signals | None) -> str | None:
-    for link in element.iter("a"):
-        href = link.get("href") or ""
-        own_id = element.get("id")
-        if own_id and href.endswith("#" + own_id):
-            return href
-        if signals is not None and signals.own.get(link, 0) & PERMALINK:
-            return href
+    """A link to the comment's own anchor, else one marked as a permalink that is no reply or
+    vote button (those carry the comment's number too)."""
+    links = [link for link in element.iter("a") if not _is_button(link, signals)]
+    own_id = element.get("id") or element.get("data-comment-id")
+    for link in links:
+        if own_id and (link.get("href") or "").endswith("#" + own_id):
+            return link.get("href")
+    if signals is None:
+        return None
+    return next((a.get("href") for a in links if signals.own.get(a, 0) & PERMALINK), None)
+
+
+def _is_button(link: etree._Element, signals: Signals | None) -> bool:
+    if signals is not None and signals.own.get(link, 0) & (CONTROL | VOTE):
+        return True
+    return has_word(name_tokens(link), _BUTTON_WORDS)
+
+
+def _semantic_title(element: etree._Element) -> str | None:
+    """A schema.org item's own ``name`` or ``headline`` (a review's title), not a nested one's."""
+    for candidate in element.iterdescendants():
+        if not isinstance(candidate.tag, str):
+            continue
+        if (candidate.get("itemprop") or "") not in ("name", "headline"):
+            continue
+        scope = next((a for a in candidate.iterancestors() if a.get("itemscope") is not None), None)
+        if scope is element:
+            return _one_line(candidate)
     return None
 
 
@@ -220,6 +262,6 @@ def read_item(item: Item, signals: Signals | None, dayfirst: bool = True) -> Non
                 drop(meta)
         _strip_selected(element, [])
         text = element_text(element)
-    if item.title and not _REPLY_TITLE.match(item.title) and item.title not in text:
-        text = f"{item.title}\n\n{text}"
+    if item.title is None and element.get("itemscope") is not None:
+        item.title = _semantic_title(element)
     item.text = clean_comment_text(text, item.author)

@@ -19,7 +19,10 @@ from moderation.parse import selectors
 from moderation.parse.nearness import in_chrome
 from moderation.parse.structure import META_BITS, Signals, find_blocks, page_signals
 
-__all__ = ["Found", "Item", "find_items"]
+__all__ = ["FINDERS", "Found", "Item", "find_items"]
+
+# The finders in the order they are tried: known markup, schema.org items, shape.
+FINDERS = ("selectors", "semantic", "structure")
 
 
 @dataclass(slots=True)
@@ -160,22 +163,33 @@ def _not_the_page(elements: Iterable[etree._Element], root: etree._Element) -> s
     return kept
 
 
-def find_items(root: etree._Element) -> Found:
-    """The page's comment elements, from the first finder that finds any."""
+def find_items(
+    root: etree._Element,
+    finders: tuple[str, ...] = FINDERS,
+    article: etree._Element | None = None,
+) -> Found:
+    """The page's comment elements, from the first of ``finders`` that finds any.
+
+    ``finders`` is a subset of :data:`FINDERS`; the benchmark passes ``("structure",)`` to
+    measure how the structural finder does on its own, as on markup no selector knows.
+    ``article`` is the article's text element, where the page has one (no block inside it is
+    a comment).
+    """
     found: set[etree._Element] = set()
-    for xpath in selectors.COMMENT_ITEM_XPATH:
-        found.update(element for element in xpath(root) if not in_chrome(element))
+    if "selectors" in finders:
+        for xpath in selectors.COMMENT_ITEM_XPATH:
+            found.update(element for element in xpath(root) if not in_chrome(element))
     if found:
         return Found(arrange(root, found, _selector_own_body), "selectors")
     semantic: list[etree._Element] = []
-    for xpath in selectors.SEMANTIC_ITEM_XPATH:
-        semantic.extend(xpath(root))
+    if "semantic" in finders:
+        for xpath in selectors.SEMANTIC_ITEM_XPATH:
+            semantic.extend(xpath(root))
     found = _not_the_page(semantic, root)
     if found:
         return Found(arrange(root, found, _selector_own_body), "semantic")
     body = root.find("body")
     signals = page_signals(body if body is not None else root)
-    article = next((e for x in selectors.ARTICLE_BODY_XPATH for e in x(root)), None)
     found = set(find_blocks(root, signals, article))
     if found:
         return Found(arrange(root, found, _structural_own_body(signals)), "structure", signals)

@@ -11,6 +11,7 @@ import copy
 import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin
 
 from lxml import etree, html
 
@@ -20,7 +21,7 @@ from moderation.parse.charset import decode_page
 from moderation.parse.commentlines import clean_comment_text
 from moderation.parse.embedded import embedded_comments
 from moderation.parse.htmlfields import dayfirst, drop, iso_time, read_item
-from moderation.parse.htmlitems import find_items
+from moderation.parse.htmlitems import FINDERS, find_items
 from moderation.parse.source import Input
 from moderation.parse.text import element_text
 from moderation.records import Article, Comment, Record, Rejection
@@ -95,12 +96,18 @@ def _first_value(xpaths: Sequence[etree.XPath], context: etree._Element) -> str 
 # --- Article ---------------------------------------------------------------------------------
 
 
-def _read_article(root: html.HtmlElement, source: Input) -> Article:
-    """Title, url, date and body of the article; comments, forms and navigation left out."""
-    body, captions = "", []
+def _article_element(root: html.HtmlElement) -> html.HtmlElement | None:
+    """The element that holds the article's text, where the page marks one."""
     found = _first(selectors.ARTICLE_BODY_XPATH, root)
-    if found:
-        element = copy.deepcopy(found[0])
+    return found[0] if found else None  # type: ignore[return-value]
+
+
+def _read_article(root: html.HtmlElement, source: Input, text: html.HtmlElement | None) -> Article:
+    """Title, url, date and body of the article (from its ``text`` element); comments, forms
+    and navigation left out."""
+    body, captions = "", []
+    if text is not None:
+        element = copy.deepcopy(text)
         for caption in selectors.ARTICLE_CAPTION_XPATH[0](element):
             text = _one_line(caption)
             if text and text not in captions:
@@ -148,8 +155,16 @@ def _embedded_records(root: html.HtmlElement, source: Input, day_first: bool) ->
         )
 
 
-def _read_comments(root: html.HtmlElement, source: Input) -> Iterator[Comment | Rejection]:
-    found = find_items(root)
+def _read_comments(
+    root: html.HtmlElement,
+    source: Input,
+    finders: tuple[str, ...] = FINDERS,
+    base: str = "",
+    article: html.HtmlElement | None = None,
+) -> Iterator[Comment | Rejection]:
+    """Each comment of the page in document order; ``base`` (the page's URL) completes links,
+    no comment is found inside the ``article`` text element."""
+    found = find_items(root, finders, article)
     items = found.items
     day_first = dayfirst(root)
     if not items:
@@ -197,10 +212,14 @@ def _read_comments(root: html.HtmlElement, source: Input) -> Iterator[Comment | 
             format="html",
             line=line,
             kind=item.kind,  # type: ignore[arg-type]
+            title=item.title,
+            permalink=urljoin(base, item.permalink) if item.permalink else None,
         )
 
 
-def read_html_page(source: Input, options: ParseOptions | None = None) -> Iterator[Record]:
+def read_html_page(
+    source: Input, options: ParseOptions | None = None, *, finders: tuple[str, ...] = FINDERS
+) -> Iterator[Record]:
     """Split a saved HTML article page into its article and its comments.
 
     Supports WordPress comment lists (core, wordpress.com, Avada ``.the-comment``), Drupal
@@ -215,6 +234,9 @@ def read_html_page(source: Input, options: ParseOptions | None = None) -> Iterat
     options : ParseOptions, optional
         Unused: pages have no field mapping; :func:`moderation.parse.parse` applies
         ``strict`` and ``articles``.
+    finders : tuple of str, optional
+        Which comment finders to try (a subset of ``htmlitems.FINDERS``, tried in that
+        order); the benchmark measures the structural finder alone with ``("structure",)``.
 
     Yields
     ------
@@ -246,7 +268,10 @@ def read_html_page(source: Input, options: ParseOptions | None = None) -> Iterat
     comment-3 None pingback 'Linked from a blog'
     """
     root = _load(source)
-    article = _read_article(root, source)  # first: reading the comments cuts them out
-    records = list(_read_comments(root, source))  # all read before any is given out, so that
-    yield article  # a page that fails half-way gives one rejection, not half its comments
+    text = _article_element(root)
+    article = _read_article(root, source, text)  # first: reading the comments cuts them out
+    # All read before any is given out, so that a page that fails half-way gives one
+    # rejection, not half its comments.
+    records = list(_read_comments(root, source, finders, article.url or "", text))
+    yield article
     yield from records

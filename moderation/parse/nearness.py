@@ -9,6 +9,8 @@ out.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from lxml import etree
 
 from moderation.parse.names import CHROME_WORDS, COMMENT_WORDS, has_word, name_tokens
@@ -21,6 +23,8 @@ _CHROME_TAGS = frozenset({"nav"})
 _WIDGET_NAMES = frozenset({"sidebar", "secondary", "widget-area"})
 _RECENT = ("recent", "latest", "neueste", "letzte", "derniers", "ultimos")
 _FORM_PARTS = ("form", "respond", "editor", "compose", "write")
+# Chrome words that rule out a comment area (a widget may hold a whole thread, as Blogger's).
+_AREA_CHROME = tuple(word for word in CHROME_WORDS if word != "widget")
 
 
 def _names(element: etree._Element) -> set[str]:
@@ -59,11 +63,21 @@ def _is_chrome(element: etree._Element) -> bool:
 def is_comment_area(element: etree._Element) -> bool:
     """An element whose names say it holds comments (and no chrome word says otherwise)."""
     tokens = name_tokens(element)
+    if not tokens or not _names_comment_area(tokens):
+        return False
+    return not is_comment_form(element)
+
+
+@lru_cache(maxsize=8192)
+def _names_comment_area(tokens: tuple[str, ...]) -> bool:
+    """Names that say comments, and neither "recent comments" nor chrome (cached: pages repeat
+    their class names)."""
     if not has_word(tokens, COMMENT_WORDS):
         return False
-    return not (is_recent_comments(element) or is_comment_form(element)) and not has_word(
-        tokens, tuple(w for w in CHROME_WORDS if w not in ("widget",))
-    )
+    joined = "".join(tokens)
+    if any(word in joined for word in _RECENT):
+        return False
+    return not has_word(tokens, _AREA_CHROME)
 
 
 def in_chrome(element: etree._Element) -> bool:

@@ -49,7 +49,12 @@ def _alt(conditions: Iterable[str]) -> str:
 
 def _has_class(token: str) -> str:
     """Condition: the context element's class attribute holds ``token`` as a whole word."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {token} ')"
+    # The plain substring test first: it is cheap and rules out almost every element, so
+    # the exact whole-word test (normalize-space, concat) runs on few.
+    return (
+        f"(contains(@class, '{token}')"
+        f" and contains(concat(' ', normalize-space(@class), ' '), ' {token} '))"
+    )
 
 
 def _any_class(tokens: Iterable[str]) -> str:
@@ -57,7 +62,7 @@ def _any_class(tokens: Iterable[str]) -> str:
 
 
 def _any_id(ids: Iterable[str]) -> str:
-    return _alt(f"@id='{name}'" for name in ids)
+    return "(@id and " + _alt(f"@id='{name}'" for name in ids) + ")"
 
 
 def _any_id_prefix(prefixes: Iterable[str]) -> str:
@@ -307,7 +312,8 @@ COMMENT_AREA_CLASSES = (
     "c-discussion",
     "fusion-comments",
 )
-_COMMENTS = _alt(
+# An element without id or class is ruled out by the first, cheap test.
+_COMMENTS = "(@id or @class) and " + _alt(
     (
         _any_id(COMMENT_AREA_IDS),
         _any_class(COMMENT_AREA_CLASSES + LIST_ITEM_CLASSES + ITEM_CLASSES),

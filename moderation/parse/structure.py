@@ -42,9 +42,16 @@ META_BITS = AUTHOR | AVATAR | TIME | CONTROL | PERMALINK | HEADER | VOTE | META
 
 # Parts longer than this are never header or toolbar, whatever their names say.
 SHORT_META = 160
-_PARAGRAPHS = frozenset({"p", "blockquote", "pre", "ul", "ol"})
+# Elements that hold text blocks rather than a header's or toolbar's words.
+_BLOCKS = frozenset(
+    {"p", "blockquote", "pre", "ul", "ol", "div", "section", "article", "dd", "td", "li"}
+)
+_TEXT_TAGS = frozenset({"p", "blockquote", "pre"})
 _SKIP = frozenset({"script", "style", "template", "svg", "head", "title", "meta", "link"})
-_FORM_TAGS = frozenset({"form", "textarea"})
+# Marks a tag gives whatever its attributes.
+_TAG_MARKS = {"time": TIME, "form": FORM, "textarea": FORM, "button": CONTROL}
+_HEADLINE_TAGS = frozenset({"h1", "h2", "h3", "h4"})
+_DIGITS = re.compile(r"\d+")
 _PROFILE_HREF = re.compile(r"/(?:user|users|u|member|members|profile|profil|autoren|people)/", re.I)
 _AVATAR = re.compile(r"avatar|gravatar|userpic|profile[_-]?(?:pic|image|photo)", re.I)
 _FRAGMENT = re.compile(r"#(?:[\w-]*comment|c|p|post|r|reply|msg|kommentar)?[\w-]*\d", re.I)
@@ -56,12 +63,14 @@ _HEADER_TEXT = re.compile(
     r"|\b(?:geschrieben|verfasst|posted|written|submitted|commented)\s+(?:von|by|am|on)\b",
     re.I,
 )
-# A heading that names the thread: "Kommentare", "3 Comments", "Leserkommentare (12)".
+# A heading that names the thread: "Kommentare", "3 Comments", "Leserkommentare (12)",
+# "Réactions des lecteurs", "Comments on this story" (up to three words after the noun).
 _COMMENTS_HEADING = re.compile(
     r"\W*(?:\d+\s+)?(?:leser|user|reader)?\s*(?:comments?|kommentare?|commentaires?"
-    r"|comentarios?|commenti|komentarze?|reacties|reactions?|reaktionen|diskussion|discussion"
-    r"|responses?|antworten|replies|leserbriefe|meinungen|reviews?|bewertungen|avis)"
-    r"\s*(?:\(\d+\)|\d+)?\W*",
+    r"|comentarios?|commenti|komentarze?|reacties|r[eé]actions?|reaktionen|diskussion"
+    r"|discussion|responses?|antworten|replies|leserbriefe|meinungen|reviews?|bewertungen"
+    r"|avis|opiniones|respuestas|risposte)"
+    r"\s*(?:\(\d+\)|\d+)?(?:\s+[\w'’]+){0,3}\W*",
     re.I,
 )
 _PRICE = re.compile(r"[€$£]\s?\d|\d[.,]\d\d\s?(?:€|eur\b|usd\b|chf\b)", re.I)
@@ -145,22 +154,28 @@ def _words_marks(value: str) -> int:
 
 
 def _name_marks(element: etree._Element) -> int:
-    marks = _words_marks(element.get("class") or "") | _words_marks(element.get("id") or "")
-    return marks | AUTHOR if element.tag == "cite" else marks
+    marks = AUTHOR if element.tag == "cite" else 0
+    value = element.get("class")
+    if value:
+        marks |= _words_marks(value)
+    value = element.get("id")
+    if value:  # numbers mark nothing: "comment-17" and "comment-18" share one cache entry
+        marks |= _words_marks(_DIGITS.sub("0", value))
+    return marks
 
 
 def _attribute_marks(element: etree._Element) -> int:
-    marks = 0
     tag = element.tag
+    marks = _TAG_MARKS.get(tag, 0)
+    if tag in _HEADLINE_TAGS and element.find(".//a") is not None:
+        marks |= HEADLINE
+    if not element.attrib:
+        return marks
     itemprop = (element.get("itemprop") or "").lower()
     if "author" in itemprop or "creator" in itemprop or "author" in (element.get("rel") or ""):
         marks |= AUTHOR
-    if tag == "time" or element.get("datetime") or "date" in itemprop:
+    if element.get("datetime") or "date" in itemprop:
         marks |= TIME
-    if tag in _FORM_TAGS:
-        marks |= FORM
-    if tag == "button":
-        marks |= CONTROL
     if tag == "a":
         href = element.get("href") or ""
         if _PROFILE_HREF.search(href):
@@ -171,65 +186,70 @@ def _attribute_marks(element: etree._Element) -> int:
         described = " ".join(element.get(a) or "" for a in ("src", "alt", "class"))
         if _AVATAR.search(described):
             marks |= AVATAR
-    elif tag in ("h1", "h2", "h3", "h4") and element.find(".//a") is not None:
-        marks |= HEADLINE
     return marks
 
 
+@lru_cache(maxsize=8192)
 def _text_marks(direct: str) -> int:
     """Marks from an element's own words: a date, a header ("Anna schrieb"), a toolbar, a price."""
     if not direct or len(direct) > 120:
         return 0
     marks = 0
-    if len(direct) <= 40 and is_toolbar_line(direct):
-        marks |= CONTROL
     if _HEADER_TEXT.search(direct):
         marks |= HEADER
-    if any(ch.isdigit() for ch in direct):
+    if _DIGITS.search(direct):
         if find_date(direct) is not None:
             marks |= TIME
         if _PRICE.search(direct):
             marks |= PRICE
     elif len(direct) <= 40 and find_date(direct) is not None:
         marks |= TIME  # "yesterday", "vor einer Stunde"
+    if not marks & TIME and len(direct) <= 40 and is_toolbar_line(direct):
+        marks |= CONTROL  # "12/03/2019 14:05" is all digits and separators, but a date
     return marks
 
 
 def page_signals(body: etree._Element) -> Signals:
     """Score every element of the page once, children before parents."""
     signals = Signals()
-    elements = [e for e in body.iter() if isinstance(e.tag, str)]
-    for element in reversed(elements):
-        if element.tag in _SKIP:
-            signals.own[element] = signals.subtree[element] = 0
-            signals.text[element] = signals.links[element] = signals.free[element] = 0
-            signals.times[element] = signals.authors[element] = 0
+    own_of, subtree_of, text_of = signals.own, signals.subtree, signals.text
+    links_of, free_of = signals.links, signals.free
+    times_of, authors_of = signals.times, signals.authors
+    for element in reversed(list(body.iter(etree.Element))):  # elements only, no comments
+        tag = element.tag
+        if tag in _SKIP:
+            own_of[element] = subtree_of[element] = text_of[element] = links_of[element] = 0
+            free_of[element] = times_of[element] = authors_of[element] = 0
             continue
         direct = _direct_text(element)
-        own = _name_marks(element) | _attribute_marks(element)
-        own |= _text_marks(direct)
+        own = _name_marks(element) | _attribute_marks(element) | _text_marks(direct)
         subtree, text, links, free = own, len(direct), 0, len(direct)
         times = authors = 0
-        for child in element:
-            if not isinstance(child.tag, str):
-                continue
-            subtree |= signals.subtree.get(child, 0)
-            text += signals.text.get(child, 0)
-            links += signals.links.get(child, 0)
-            free += signals.free.get(child, 0)
-            times += signals.times.get(child, 0)
-            authors += signals.authors.get(child, 0)
-        signals.times[element] = times or int(bool(own & TIME))
-        signals.authors[element] = authors or int(bool(own & AUTHOR))
-        if element.tag == "a":
+        children = list(element.iterchildren(etree.Element))
+        for child in children:
+            subtree |= subtree_of[child]
+            text += text_of[child]
+            links += links_of[child]
+            free += free_of[child]
+            times += times_of[child]
+            authors += authors_of[child]
+        # a date alone in a paragraph of the text ("20.05.2019" above a quote) is marked but
+        # not counted as one of the block's dates: a comment quoting dated items stays compact
+        times_of[element] = times or int(bool(own & TIME) and tag not in _TEXT_TAGS)
+        authors_of[element] = authors or int(bool(own & AUTHOR))
+        if tag == "a":
             links = text
-        if own & (META_BITS | FORM):
-            # a header or toolbar part holds no comment text; a block that merely prints its
-            # date loose beside its paragraphs still holds theirs
-            free = sum(signals.free.get(child, 0) for child in element if child.tag in _PARAGRAPHS)
-        signals.own[element], signals.subtree[element] = own, subtree
-        signals.text[element], signals.links[element] = text, links
-        signals.free[element] = free
+        if own & FORM:
+            free = 0
+        elif own & META_BITS:
+            # a header or toolbar part holds no comment text of its own, only that of blocks
+            # in it (a theme that puts a paragraph in its header; a comment whose class names
+            # its author, "comment-author-anna"); a long one (a forum's "member" item, an old
+            # theme's author box around the text) holds all its children's text
+            blocks = (free_of[c] for c in children if c.tag in _BLOCKS)
+            free = sum(blocks) if text <= SHORT_META else free - len(direct)
+        own_of[element], subtree_of[element] = own, subtree
+        text_of[element], links_of[element], free_of[element] = text, links, free
     return signals
 
 
@@ -317,10 +337,21 @@ def _strong(element: etree._Element, signals: Signals, context: bool) -> bool:
     return named or context or bool(marks & (AUTHOR | HEADER))
 
 
+def _may_be_strong(element: etree._Element, signals: Signals) -> bool:
+    """What :func:`_strong` asks before anything else: text of its own, no form, an author,
+    a date or a header line."""
+    marks = signals.subtree.get(element, 0)
+    return (
+        bool(marks & (TIME | HEADER | AUTHOR))
+        and not marks & FORM
+        and signals.free.get(element, 0) >= 8
+    )
+
+
 def _accepted_children(parent: etree._Element, signals: Signals) -> Iterator[etree._Element]:
     children = [c for c in parent if isinstance(c.tag, str) and signals.text.get(c, 0) >= 2]
-    if not children:
-        return
+    if not any(_may_be_strong(child, signals) for child in children):
+        return  # nothing here can be a comment: the scoring below is spared
     area = _in_comment_area(children[0], 2)
     scores: dict[etree._Element, int] = {}
     contexts: dict[etree._Element, bool] = {}
@@ -373,6 +404,54 @@ def _in_article(element: etree._Element, article: etree._Element | None) -> bool
     return False
 
 
+def _is_head(element: etree._Element, signals: Signals) -> bool:
+    """A comment's header printed as a sibling of its text: author or date, no text."""
+    return (
+        bool(signals.subtree.get(element, 0) & (AUTHOR | TIME))
+        and signals.free.get(element, 0) < 8
+        and signals.text.get(element, 0) <= SHORT_META
+    )
+
+
+def _pairs(parent: etree._Element, signals: Signals) -> list[tuple[etree._Element, etree._Element]]:
+    """Header and text siblings that make one comment each (``<dt>`` author and date, then
+    ``<dd>`` text; a table row of header, then one of text), when they repeat."""
+    children = [c for c in parent if isinstance(c.tag, str) and signals.text.get(c, 0) >= 2]
+    pairs = [
+        (head, text)
+        for head, text in zip(children, children[1:], strict=False)
+        if _is_head(head, signals)
+        and not _is_head(text, signals)
+        and signals.free.get(text, 0) >= 8
+        and not signals.subtree.get(text, 0) & FORM
+    ]
+    if len(pairs) < 2 or 3 * len(pairs) < len(children):
+        return []
+    tags = {(head.tag, text.tag) for head, text in pairs}
+    return pairs if len(tags) == 1 else []
+
+
+def _wrap_pairs(body: etree._Element, signals: Signals) -> None:
+    """Put each repeated header-and-text pair of siblings in one element, scored as the two."""
+    for parent in [p for p in body.iter() if isinstance(p.tag, str) and len(p) >= 4]:
+        for head, text in _pairs(parent, signals):
+            wrapper = parent.makeelement("div", {})
+            if head.get("id"):
+                wrapper.set("data-comment-id", head.get("id"))
+            wrapper.sourceline = head.sourceline
+            head.addprevious(wrapper)
+            wrapper.extend((head, text))  # moves both, tails with them
+            _score_wrapper(wrapper, signals)
+
+
+def _score_wrapper(wrapper: etree._Element, signals: Signals) -> None:
+    parts = list(wrapper)
+    signals.own[wrapper] = 0
+    signals.subtree[wrapper] = signals.subtree[parts[0]] | signals.subtree[parts[1]]
+    for table in (signals.text, signals.links, signals.free, signals.times, signals.authors):
+        table[wrapper] = sum(table.get(part, 0) for part in parts)
+
+
 def find_blocks(
     root: etree._Element,
     signals: Signals | None = None,
@@ -387,6 +466,7 @@ def find_blocks(
     if body is None:
         body = root
     signals = signals or page_signals(body)
+    _wrap_pairs(body, signals)
     total = max(signals.text.get(body, 1), 1)
     found: list[etree._Element] = []
     parents = [p for p in body.iter() if isinstance(p.tag, str) and p.tag not in _SKIP and len(p)]

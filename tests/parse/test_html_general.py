@@ -14,6 +14,7 @@ from lxml import etree
 from moderation.parse import comments, parse
 from moderation.parse import htmlpage as htmlpage_module
 from moderation.parse.charset import declared_encoding, decode_page
+from moderation.parse.source import Input
 from moderation.records import Article, Comment, Rejection
 from tests.support import FIXTURES
 
@@ -204,3 +205,97 @@ def test_bylines_teasers_products_and_a_comment_form_are_no_comments() -> None:
 
 def test_comment_form_only_page_gives_none() -> None:
     assert read("widget_form_only.html") == []
+
+
+def test_header_and_text_rows_repeated_make_one_comment_each() -> None:
+    # A table (or dt/dd list) that prints each comment's author and date in one row and its
+    # text in the next: each pair is one comment, the form after it none.
+    found = read("header_text_pairs.html")
+    assert [(c.author, c.created_at) for c in found] == [
+        ("Camille", "2019-03-12T14:05:00"),
+        ("Hugo", "2019-03-12T15:40:00"),
+        ("Léa", "2019-03-13T08:12:00"),
+    ]
+    assert found[1].text == "Dommage que le toboggan ait disparu."
+    assert [c.line for c in found] == [9, 11, 13]
+
+
+# Known markups that the structural finder must also read on its own, as it would the same
+# shapes under names no selector knows.
+KNOWN_SHAPES = (
+    "author_is_date.html",
+    "avada_the_comment.html",
+    "bem_replies.html",
+    "blogger_widget.html",
+    "disqus_noscript.html",
+    "drupal_comments.html",
+    "forum_toolbar.html",
+    "highlander_siblings.html",
+    "kommentar_items.html",
+    "single_kommentar.html",
+)
+
+
+@pytest.mark.parametrize("name", KNOWN_SHAPES)
+def test_structural_finder_alone_reads_known_markup_as_the_selectors_do(name: str) -> None:
+    path = HTML / name
+    selected = list(htmlpage_module.read_html_page(Input(str(path), path)))[1:]
+    shaped = list(htmlpage_module.read_html_page(Input(str(path), path), finders=("structure",)))
+    texts = [c.text for c in shaped[1:] if isinstance(c, Comment)]
+    assert texts == [c.text for c in selected if isinstance(c, Comment)]
+    assert shaped[0] == selected[0] or isinstance(shaped[0], Article)
+
+
+def test_title_and_permalink_are_fields_not_text() -> None:
+    found = read("titled_comments.html")
+    assert [(c.id, c.title, c.text) for c in found] == [
+        ("c-7", "Por fin", "Ahora podré comprar fruta al salir del trabajo."),
+        ("c-8", "¿Y los domingos?", "Falta saber si abrirán algún domingo al mes."),
+    ]
+    # the date link is the permalink (made absolute), not the reply button beside it
+    assert found[0].permalink == "https://diario.example/barrio/mercado-horario#c-7"
+    assert found[0].to_dict()["title"] == "Por fin"
+
+
+def test_comments_without_title_or_permalink_say_so() -> None:
+    row = read("kommentar_items.html")[0].to_dict()
+    assert "title" in row and row["title"] is None  # every row has the same columns (CSV)
+
+
+STORY = "The council met on Tuesday and agreed to open the library on Sundays. " * 4
+
+
+def _shaped(page: str) -> list[Comment]:
+    records = htmlpage_module.read_html_page(
+        Input("<text>", data=page.encode()), finders=("structure",)
+    )
+    return [r for r in records if isinstance(r, Comment)]
+
+
+def test_a_short_comment_whose_class_names_its_author_keeps_its_text() -> None:
+    # "comment-author-anna" on the comment itself says author; its text blocks are still text
+    items = "".join(
+        f'<li class="entry entry-author-{name}" id="entry-{n}"><span class="fn">{name}</span>'
+        f'<span class="when">3 May 2021</span><div class="words"><p>{text}</p></div></li>'
+        for n, (name, text) in enumerate((("anna", "Short and kind."), ("ben", "Me too, thanks!")))
+    )
+    page = f"<html><body><p>{STORY}</p><h3>2 Comments</h3><ul>{items}</ul></body></html>"
+    assert [(c.author, c.text) for c in _shaped(page)] == [
+        ("anna", "Short and kind."),
+        ("ben", "Me too, thanks!"),
+    ]
+
+
+def test_dates_alone_in_a_comments_paragraphs_do_not_make_it_a_teaser_list() -> None:
+    quoted = "".join(
+        f"<p>0{day}.05.2019</p><p>Meeting number {day} was moved.</p>" for day in (1, 2, 3)
+    )
+    blocks = "".join(
+        f'<div class="post" id="p{n}"><b class="author">{who}</b> <span>29 May 2019 17:39</span>'
+        f"<div>{body}</div></div>"
+        for n, (who, body) in enumerate((("Ida", quoted), ("Ole", "<p>Thanks for the list.</p>")))
+    )
+    page = f"<html><body><p>{STORY}</p><h2>Comments</h2><div>{blocks}</div></body></html>"
+    found = _shaped(page)
+    assert [c.author for c in found] == ["Ida", "Ole"]
+    assert "Meeting number 3 was moved." in found[0].text

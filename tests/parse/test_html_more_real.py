@@ -87,7 +87,7 @@ def test_html_more_gold_recall_and_no_article_text_in_comments() -> None:
     wanted = hits = articles = article_hits = 0
     for name, entry in gold.items():
         found = _comments(PAGES / "html-more" / name)
-        texts = [_collapse(c.text) for c in found]
+        texts = [_collapse(f"{c.title or ''} {c.text}") for c in found]  # the title apart
         authors = {_collapse(c.author or "") for c in found}
         for snippet in entry["comments"]:
             wanted += 1

@@ -11,6 +11,7 @@ from functools import cache
 
 import pytest
 
+from moderation.parse.htmlitems import FINDERS
 from moderation.parse.htmlpage import read_html_page
 from moderation.parse.source import Input
 from moderation.records import Article, Comment
@@ -95,14 +96,14 @@ SNIPPETS = [(name, snippet) for name, (_, snippets) in GOLD.items() for snippet 
 
 
 @cache
-def extract(name: str) -> tuple[Article, tuple[Comment, ...]]:
+def extract(name: str, finders: tuple[str, ...] = FINDERS) -> tuple[Article, tuple[Comment, ...]]:
     """Read one shared page (once per test session); skip when the shared pages are absent."""
     path = PAGES / f"{name}.html"
     if not PAGES.is_dir():
         pytest.skip(f"shared pages not found at {PAGES} (../shared beside the checkout)")
     if not path.is_file():
         pytest.skip(f"shared page {path} is missing")
-    records = list(read_html_page(Input(str(path), path=path)))
+    records = list(read_html_page(Input(str(path), path=path), finders=finders))
     article, rest = records[0], records[1:]
     assert isinstance(article, Article)
     assert all(isinstance(record, Comment) for record in rest), "no rejections on real pages"
@@ -138,6 +139,20 @@ def test_forbidden_strings_in_no_comment(name: str) -> None:
     for comment in comments_of(name):
         for text in FORBIDDEN[name]:
             assert text not in comment.text, (comment.id, text)
+
+
+@pytest.mark.parametrize(("name", "snippet"), SNIPPETS)
+def test_structural_finder_alone_finds_each_gold_snippet_in_one_comment(
+    name: str, snippet: str
+) -> None:
+    """Read as a site no selector knows would be: the finder must carry over to other sites."""
+    found = extract(name, ("structure",))[1]
+    holders = [comment.id for comment in found if snippet in comment.text]
+    assert len(holders) == 1, f"{snippet!r} found in {holders}"
+
+
+def test_structural_finder_alone_finds_nothing_on_the_form_only_page() -> None:
+    assert extract("crazy-julia.de.tipps", ("structure",))[1] == ()
 
 
 def test_form_only_page_has_no_comments() -> None:
