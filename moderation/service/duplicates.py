@@ -1,0 +1,94 @@
+"""Duplicates for the service: within each request, and across requests through the index.
+
+Each request gets a fresh :class:`~moderation.dedup.DuplicateFinder`, so a worker keeps no
+duplicate state in memory between requests (memory stays flat however long it serves). With
+an index, the finder also matches against the SQLite fingerprint index that
+`moderation score --index` uses, as one "run" per request, and adds the request's comments to
+it. Lookup and insertion are two steps, so two requests that overlapped could each miss the
+other; they are therefore serialised: a lock per process and an exclusive ``flock`` on a file
+beside the index for all processes, held only for the lookup and insertion (the texts are
+shingled before). SQLite's own WAL mode and busy timeout still guard against other writers,
+such as a `moderation score --index` run on the same file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from moderation.dedup import DuplicateFinder, FingerprintIndex
+from moderation.judge.moderator import DEFAULT_BATCH_SIZE
+from moderation.pipeline.marking import mark_batches
+from moderation.verdict import Verdict
+
+RUN_LABEL = "moderation serve request"
+
+
+class DuplicateMarker:
+    """Fill ``duplicate_of`` and ``cluster_id`` of one request's verdicts at a time.
+
+    Parameters
+    ----------
+    index_path : str or None
+        The shared fingerprint index, or None for duplicates within a request only.
+    threshold : float, default=0.8
+        As `moderation score --dedup-threshold`.
+
+    Raises
+    ------
+    DuplicatesError
+        The index cannot be opened or was made with other settings (checked at start).
+    """
+
+    def __init__(self, index_path: str | None, threshold: float = 0.8) -> None:
+        self.index_path = index_path
+        self.threshold = threshold
+        self._lock = threading.Lock()
+        self._lock_file: int | None = None
+        if index_path is not None:
+            finder = DuplicateFinder(threshold=threshold)
+            FingerprintIndex(index_path, settings=finder.settings, label="serve start").close()
+            lock_path = Path(f"{index_path}.lock")
+            self._lock_file = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    def close(self) -> None:
+        if self._lock_file is not None:
+            os.close(self._lock_file)
+            self._lock_file = None
+
+    @contextlib.contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """This process's lock, then the lock shared with the other worker processes."""
+        with self._lock:
+            assert self._lock_file is not None
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+
+    def mark(self, verdicts: Sequence[Verdict]) -> list[Verdict]:
+        """The verdicts with their duplicates filled, as `moderation score` fills them."""
+        finder = DuplicateFinder(threshold=self.threshold)
+        prepare = finder.preparer()
+        batches = [
+            (batch, prepare([v.text for v in batch]))
+            for batch in (
+                verdicts[start : start + DEFAULT_BATCH_SIZE]
+                for start in range(0, len(verdicts), DEFAULT_BATCH_SIZE)
+            )
+        ]
+        if self.index_path is None:
+            return list(mark_batches(batches, finder))
+        with self._exclusive():
+            finder.index = FingerprintIndex(
+                self.index_path, settings=finder.settings, label=RUN_LABEL
+            )
+            try:
+                return list(mark_batches(batches, finder))
+            finally:
+                finder.index.close()
