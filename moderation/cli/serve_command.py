@@ -113,11 +113,13 @@ def serve_command(
         body_timeout=body_timeout,
         max_connections=max_connections,
     )
-    moderator = Moderator.load(model_path)  # fail early, with the card's message
+    moderator: Moderator | None = Moderator.load(model_path)  # fail early: the card's message
+    if workers > 1:
+        moderator = None  # each worker loads its own; this process only supervises them
     if index_path is not None:
         from moderation.service.duplicates import DuplicateMarker
 
         DuplicateMarker(index_path).close()  # an index of other settings fails here, once
     keys = "API key required" if config.api_keys else "no API key (loopback only)"
     click.echo(f"serving on http://{host}:{port} with {workers} worker(s); {keys}", err=True)
-    serve(config, moderator if workers == 1 else None)
+    serve(config, moderator)

@@ -47,6 +47,11 @@ def _state(request: Request) -> ServiceState:
     return state
 
 
+def _marked_rows(state: ServiceState, verdicts: list) -> bytes:
+    """Duplicates filled, then the response body (one trip to a worker thread for both)."""
+    return judging.rows_json(state.duplicates.mark(verdicts))
+
+
 def _json(value: Any) -> Response:
     return Response(json.dumps(value, ensure_ascii=False), media_type="application/json")
 
@@ -95,8 +100,7 @@ async def score(request: Request) -> Response:
         )
     items = await run_in_threadpool(judging.scoring_items, state.moderator, parsed)
     verdicts = await state.batcher.score(items)
-    marked = await run_in_threadpool(state.duplicates.mark, verdicts)
-    payload = await run_in_threadpool(judging.rows_json, marked)
+    payload = await run_in_threadpool(_marked_rows, state, verdicts)
     state.metrics.comments.labels(SCORE_PATH).inc(len(items))
     return Response(payload, media_type="application/json")
 
