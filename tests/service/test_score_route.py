@@ -102,3 +102,30 @@ def test_explain_gives_the_ngrams_of_every_decision(client, moderator) -> None:
         list(pair) for pair in expected["incitement"]["ngrams"]
     ]
     assert len(result["stance"]["ngrams"]) <= 3
+
+
+def test_an_empty_batch_gets_no_verdicts(client) -> None:
+    response = client.post("/v1/score", json={"comments": []})
+    assert response.status_code == 200 and response.json() == {"verdicts": []}
+
+
+def test_an_internal_failure_is_a_bare_500_and_the_next_request_works(client, monkeypatch) -> None:
+    moderator = client.app.state.service.moderator
+    real = moderator.score_items
+
+    def broken(items, target):
+        if any(item.text == "break" for item in items):
+            raise RuntimeError("/srv/secret/moderation/judge/moderator.py line 1")
+        return real(items, target)
+
+    monkeypatch.setattr(moderator, "score_items", broken)
+    response = client.post("/v1/score", json={"comments": [{"text": "break"}]})
+    assert response.status_code == 500
+    assert response.json() == {
+        "error": {
+            "code": 500,
+            "message": "internal error; the server logged it",
+            "status": "INTERNAL",
+        }
+    }
+    assert client.post("/v1/score", json={"comments": [{"text": "fine"}]}).status_code == 200
