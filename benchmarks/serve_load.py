@@ -80,8 +80,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory of a process and all its descendants, in bytes (from /proc)."""
+def tree(pid: int) -> list[int]:
+    """A process and all its descendants (from /proc)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -90,18 +90,40 @@ def tree_rss(pid: int) -> int:
             except OSError:
                 continue
             children.setdefault(int(fields[1]), []).append(int(entry.name))
-    total, todo = 0, [pid]
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
+        found.append(current)
         todo.extend(children.get(current, []))
+    return found
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    total = 0
+    for member in tree(pid):
         try:
-            status = Path(f"/proc/{current}/status").read_text()
+            status = Path(f"/proc/{member}/status").read_text()
         except OSError:
             continue
         for line in status.splitlines():
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1]) * 1024
     return total
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its live descendants: the
+    server's own cost, less sensitive than wall time to other load on the machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for member in tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 def start_server(workers: int, port: int) -> subprocess.Popen:
@@ -141,6 +163,7 @@ class Tally:
         self.comments = 0
         self.requests = 0
         self.elapsed = 0.0
+        self.server_cpu = 0.0
 
     def add(self, kind: str, status: str, seconds: float, comments: int = 0) -> None:
         self.requests += 1
@@ -286,10 +309,12 @@ def describe(name: str, tally: Tally) -> dict:
         "p95 ms": p95,
         "p99 ms": p99,
         "statuses": dict(sorted(tally.statuses.items())),
+        "server CPU ms/request": tally.server_cpu / max(tally.requests, 1) * 1e3,
     }
     print(
         f"  {name:<8} {row['requests/s']:8.1f} req/s {row['comments/s']:9.1f} comments/s"
-        f"  p50 {p50:6.1f}  p95 {p95:6.1f}  p99 {p99:6.1f} ms  {row['statuses']}",
+        f"  p50 {p50:6.1f}  p95 {p95:6.1f}  p99 {p99:6.1f} ms"
+        f"  server CPU {row['server CPU ms/request']:.2f} ms/request  {row['statuses']}",
         flush=True,
     )
     return row
@@ -325,17 +350,15 @@ def run_server(workers: int, texts: list[str], args: argparse.Namespace, hostile
         rss = {"start": tree_rss(process.pid)}
         asyncio.run(warm_up(port, texts, args.clients))
         rss["after warm-up"] = tree_rss(process.pid)
-        rows = [
-            describe(
-                "single", asyncio.run(drive(port, args.clients, args.seconds, cycling(texts, 1)))
-            ),
-            describe(
-                "batch", asyncio.run(drive(port, args.clients, args.seconds, cycling(texts, BATCH)))
-            ),
-        ]
+        mixes = [("single", cycling(texts, 1)), ("batch", cycling(texts, BATCH))]
         if hostile_mix:
-            tally = asyncio.run(drive(port, args.clients, args.seconds, hostile(texts)))
-            rows.append(describe("hostile", tally))
+            mixes.append(("hostile", hostile(texts)))
+        rows = []
+        for name, requests in mixes:
+            cpu = tree_cpu(process.pid)
+            tally = asyncio.run(drive(port, args.clients, args.seconds, requests))
+            tally.server_cpu = tree_cpu(process.pid) - cpu
+            rows.append(describe(name, tally))
         rss["end"] = tree_rss(process.pid)
         alive = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10).status_code
     finally:

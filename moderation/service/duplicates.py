@@ -9,6 +9,12 @@ other; they are therefore serialised: a lock per process and an exclusive ``floc
 beside the index for all processes, held only for the lookup and insertion (the texts are
 shingled before). SQLite's own WAL mode and busy timeout still guard against other writers,
 such as a `moderation score --index` run on the same file.
+
+A request of one comment, without an index, has nothing to match: its comment is the first of
+its own cluster, whose id is the comment's exact-text key (none for a text with nothing
+visible), as :class:`~moderation.dedup.DuplicateMatch` documents. Only that key is computed for
+it, with the finder's own preparer: building and filling a finder cost about 2.7 ms of CPU
+per request on this machine, more than scoring the comment (about 2.2 ms alone, less merged).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from moderation.dedup import DuplicateFinder, FingerprintIndex
+from moderation.dedup.finder import cluster_name
 from moderation.judge.moderator import DEFAULT_BATCH_SIZE
 from moderation.pipeline.marking import mark_batches
 from moderation.verdict import Verdict
@@ -49,6 +56,7 @@ class DuplicateMarker:
         self.threshold = threshold
         self._lock = threading.Lock()
         self._lock_file: int | None = None
+        self._prepare = DuplicateFinder(threshold=threshold).preparer()
         if index_path is not None:
             finder = DuplicateFinder(threshold=threshold)
             FingerprintIndex(index_path, settings=finder.settings, label="serve start").close()
@@ -73,6 +81,8 @@ class DuplicateMarker:
 
     def mark(self, verdicts: Sequence[Verdict]) -> list[Verdict]:
         """The verdicts with their duplicates filled, as `moderation score` fills them."""
+        if self.index_path is None and len(verdicts) == 1:
+            return [self._alone(verdicts[0])]
         finder = DuplicateFinder(threshold=self.threshold)
         prepare = finder.preparer()
         batches = [
@@ -92,3 +102,10 @@ class DuplicateMarker:
                 return list(mark_batches(batches, finder))
             finally:
                 finder.index.close()
+
+    def _alone(self, verdict: Verdict) -> Verdict:
+        """A comment with nothing to match: the first of its own cluster."""
+        shingled = self._prepare([verdict.text])
+        verdict.duplicate_of = None
+        verdict.cluster_id = None if shingled.empty[0] else cluster_name(shingled.exact_keys[0])
+        return verdict

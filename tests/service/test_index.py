@@ -63,3 +63,19 @@ def test_concurrent_requests_to_two_workers_find_one_first_comment(make_client, 
     roots = [row["id"] for row in rows if row["duplicate_of"] is None]
     assert len(roots) == 1
     assert {row["duplicate_of"] for row in rows} == {None, roots[0]}
+
+
+def test_a_lone_comment_gets_what_the_finder_gives(moderator) -> None:
+    """Without an index, a one-comment request skips the finder: the same fields result."""
+    from moderation.dedup import DuplicateFinder
+    from moderation.pipeline.marking import mark_batches
+    from moderation.service.duplicates import DuplicateMarker
+    from tests.service.conftest import COMMENTS
+
+    texts = [c["text"] for c in COMMENTS] + ["!!!", "🙂🙂🙂", "...", "ok", "a" * 6000, "   "]
+    marker = DuplicateMarker(None)
+    for text in texts:
+        shortcut = marker.mark(moderator.score([text]))[0]
+        full = next(mark_batches([(moderator.score([text]), None)], DuplicateFinder()))
+        assert (shortcut.duplicate_of, shortcut.cluster_id) == (full.duplicate_of, full.cluster_id)
+    assert marker.mark(moderator.score(["   "]))[0].cluster_id is None  # nothing visible
