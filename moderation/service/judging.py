@@ -88,9 +88,15 @@ def rows_json(verdicts: Sequence[Verdict]) -> bytes:
 
 
 def explanation(moderator: Moderator, text: str, target: str | None, top: int) -> dict[str, Any]:
-    """``Moderator.explain`` as JSON-ready values (n-grams as ``[ngram, weight]`` lists)."""
+    """``Moderator.explain`` as JSON-ready values (n-grams as ``[ngram, weight]`` lists).
+
+    A text longer than the judge reads (``max_chars``) is explained on the part it reads, and
+    marked ``truncated``: the scores are of that part, and n-grams from the rest would explain
+    nothing (and cost seconds of CPU per megabyte).
+    """
     check_target(moderator, target)
-    result = moderator.explain(text, target=target, top=top)
+    result = moderator.explain(text[: moderator.max_chars], target=target, top=top)
     for decision in result.values():
         decision["ngrams"] = [[gram, weight] for gram, weight in decision["ngrams"]]
+    result["truncated"] = len(text) > moderator.max_chars
     return result

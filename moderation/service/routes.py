@@ -147,6 +147,13 @@ async def analyze(request: Request) -> Response:
     parsed = validate(body, perspective.AnalyzeCommentRequest, code=400)
     languages = perspective.check(parsed)
     items, spans = perspective.scoring_items(parsed)
+    if len(spans) > state.config.max_comments:
+        raise ApiError(
+            413,
+            f"comment.text has {len(spans)} sentences; span scores are given for at most "
+            f"{state.config.max_comments}",
+            "too_many_comments",
+        )
     verdicts = await state.batcher.score(items)
     state.metrics.comments.labels(PERSPECTIVE_PATH).inc()
     return _json(perspective.response(parsed, languages, verdicts, spans))

@@ -86,3 +86,14 @@ def test_score_threshold_leaves_lower_scores_out(client) -> None:
     request = {**EXAMPLE, "requestedAttributes": {"SPAM": {"scoreThreshold": 1.0}, "THREAT": {}}}
     body = client.post(PATH, json=request).json()
     assert set(body["attributeScores"]) == {"THREAT"}
+
+
+def test_span_scores_are_bounded_like_batches(make_client) -> None:
+    with make_client(max_comments=3) as client:
+        request = {
+            **EXAMPLE,
+            "comment": {"text": "One. Two. Three. Four."},
+            "spanAnnotations": True,
+        }
+        response = client.post(PATH, json=request)
+        assert response.status_code == 413 and "4 sentences" in response.text

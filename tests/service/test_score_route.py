@@ -96,7 +96,8 @@ def test_explain_gives_the_ngrams_of_every_decision(client, moderator) -> None:
     assert response.status_code == 200
     result = response.json()
     expected = moderator.explain(text, top=3)
-    assert set(result) == {"stance", "spam", "incitement"}
+    assert set(result) == {"stance", "spam", "incitement", "truncated"}
+    assert result["truncated"] is False
     assert result["incitement"]["flagged"] is True
     assert result["incitement"]["ngrams"] == [
         list(pair) for pair in expected["incitement"]["ngrams"]
@@ -129,3 +130,10 @@ def test_an_internal_failure_is_a_bare_500_and_the_next_request_works(client, mo
         }
     }
     assert client.post("/v1/score", json={"comments": [{"text": "fine"}]}).status_code == 200
+
+
+def test_explain_reads_what_the_judge_reads(client, moderator) -> None:
+    text = COMMENTS[5]["text"] + " and more words" * 1000
+    result = client.post("/v1/explain", json={"text": text}).json()
+    assert result["truncated"] is True
+    assert result["incitement"]["score"] == moderator.score([text])[0].incitement
