@@ -5,8 +5,9 @@ Perspective route also takes ``?key=KEY``, as Perspective API does). Keys are co
 SHA-256 digests with :func:`hmac.compare_digest`, against every key, so the time taken says
 nothing about how much of a key was right. ``/healthz`` and ``/readyz`` stay open for probes.
 
-A server on loopback also refuses a ``Host`` header that is not a loopback name: a web page
-cannot then reach it by pointing its own domain at 127.0.0.1 (DNS rebinding).
+A server on loopback without keys also refuses a ``Host`` header that is not a loopback name:
+a web page cannot then reach it by pointing its own domain at 127.0.0.1 (DNS rebinding). With
+keys, the key is what keeps such a page out, and a reverse proxy may pass its own Host name.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class AccessMiddleware:
     keys : iterable of str
         Valid API keys; none means no key is asked for (a loopback server).
     loopback : bool
-        The server listens on loopback only: check the Host header.
+        The server listens on loopback only: without keys, check the Host header.
     query_key_paths : iterable of str
         Paths that also accept the key as ``?key=`` (the Perspective route).
     """
@@ -98,7 +99,7 @@ class AccessMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.loopback:
+        if self.loopback and not self._digests:
             host = dict(scope.get("headers", ())).get(b"host", b"").decode("latin-1")
             if _host_name(host.strip().lower()) not in _LOOPBACK_NAMES:
                 error = ApiError(

@@ -86,3 +86,10 @@ def test_only_json_bodies_are_read(client) -> None:
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 415
+
+
+def test_with_keys_a_proxy_may_pass_its_own_host_name(make_client, key_file) -> None:
+    with make_client(api_key_file=str(key_file)) as client:
+        headers = {"Host": "moderation.example", "Authorization": f"Bearer {KEY}"}
+        assert client.get("/v1/model", headers=headers).status_code == 200
+        assert client.get("/v1/model", headers={"Host": "moderation.example"}).status_code == 401
