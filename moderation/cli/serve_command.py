@@ -98,8 +98,7 @@ def serve_command(
     API requests for THREAT and SPAM. GET /healthz, /readyz, /v1/model, /metrics and
     /openapi.json describe the server. Listens on 127.0.0.1 unless --host says otherwise.
     """
-    from moderation.judge.moderator import Moderator
-    from moderation.service.server import serve
+    from moderation.service.server import check_for_workers, serve
 
     config = ServiceConfig(
         model_path=model_path,
@@ -113,13 +112,16 @@ def serve_command(
         body_timeout=body_timeout,
         max_connections=max_connections,
     )
-    moderator: Moderator | None = Moderator.load(model_path)  # fail early: the card's message
-    if workers > 1:
-        moderator = None  # each worker loads its own; this process only supervises them
-    if index_path is not None:
+    moderator = None
+    if workers == 1:  # this process serves: load the model here, checked against its card
+        from moderation.judge.moderator import Moderator
         from moderation.service.duplicates import DuplicateMarker
 
-        DuplicateMarker(index_path).close()  # an index of other settings fails here, once
+        moderator = Moderator.load(model_path)
+        if index_path is not None:
+            DuplicateMarker(index_path).close()  # an index of other settings fails here
+    else:  # each worker loads its own; check once first, in a process of its own
+        check_for_workers(config)
     keys = "API key required" if config.api_keys else "no API key (loopback only)"
     click.echo(f"serving on http://{host}:{port} with {workers} worker(s); {keys}", err=True)
     serve(config, moderator)

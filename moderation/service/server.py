@@ -10,13 +10,18 @@ environment and loads the model itself; their metrics meet in a temporary direct
 from __future__ import annotations
 
 import copy
+import multiprocessing
 import os
 import tempfile
-from typing import Any
+from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING, Any
 
-from moderation.judge.moderator import Moderator
-from moderation.service.config import ENVIRONMENT_VARIABLE, ServiceConfig
+from moderation.errors import ModerationError
+from moderation.service.config import ENVIRONMENT_VARIABLE, ServiceConfig, ServiceError
 from moderation.service.metrics import MULTIPROCESS_VARIABLE
+
+if TYPE_CHECKING:
+    from moderation.judge.moderator import Moderator
 
 # Seconds an idle keep-alive connection stays open, and a stopping server waits for requests.
 KEEP_ALIVE_SECONDS = 5
@@ -49,6 +54,37 @@ def uvicorn_options(config: ServiceConfig) -> dict[str, Any]:
         "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
         "limit_concurrency": config.max_connections,
     }
+
+
+def _preflight(model_path: str | None, index_path: str | None) -> str | None:
+    """Load the model and open the index as a worker will; the error message, if any."""
+    from moderation.judge.moderator import Moderator
+    from moderation.service.duplicates import DuplicateMarker
+
+    try:
+        Moderator.load(model_path)
+        if index_path is not None:
+            DuplicateMarker(index_path).close()
+    except ModerationError as error:
+        return str(error)
+    return None
+
+
+def check_for_workers(config: ServiceConfig) -> None:
+    """Fail now, with the model card's or the index's message, rather than in every worker:
+    the check runs in a short-lived process, so that this one (which only supervises the
+    workers) never holds a model (about 240 MB when it did).
+
+    Raises
+    ------
+    ServiceError
+        The model or the index cannot be used.
+    """
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        message = pool.submit(_preflight, config.model_path, config.index_path).result()
+    if message is not None:
+        raise ServiceError(message)
 
 
 def serve(config: ServiceConfig, moderator: Moderator | None = None) -> None:
