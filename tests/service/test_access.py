@@ -93,3 +93,12 @@ def test_with_keys_a_proxy_may_pass_its_own_host_name(make_client, key_file) -> 
         headers = {"Host": "moderation.example", "Authorization": f"Bearer {KEY}"}
         assert client.get("/v1/model", headers=headers).status_code == 200
         assert client.get("/v1/model", headers={"Host": "moderation.example"}).status_code == 401
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_model_that_fails_its_check_stops_the_server_before_it_starts(tmp_path, workers) -> None:
+    model = tmp_path / "model.joblib"
+    model.write_bytes(b"not a model")
+    result = CliRunner().invoke(main, ["serve", "--workers", workers, "--model", str(model)])
+    assert result.exit_code == 1
+    assert str(model) in result.output and "serving on" not in result.output
