@@ -30,6 +30,7 @@ import asyncio
 import json
 import os
 import random
+import resource
 import socket
 import subprocess
 import sys
@@ -283,8 +284,9 @@ def hostile(texts: list[str]) -> Callable[[], tuple[str, object, int]]:
 # -- the baseline and the report ---------------------------------------------------------------
 
 
-def score_cli(texts: list[str], directory: Path, copies: int) -> float:
-    """Seconds `moderation score --jobs 2` takes on the texts (``copies`` times over)."""
+def score_cli(texts: list[str], directory: Path, copies: int) -> tuple[float, float]:
+    """Seconds and CPU seconds (the command and the processes it started) that
+    `moderation score --jobs 2` takes on the texts, ``copies`` times over."""
     dump = directory / f"comments_{copies}.jsonl"
     with dump.open("w", encoding="utf-8") as stream:
         for copy in range(copies):
@@ -293,9 +295,13 @@ def score_cli(texts: list[str], directory: Path, copies: int) -> float:
                 stream.write(json.dumps(row, ensure_ascii=False) + "\n")
     command = [*SERVE, "score", str(dump), "--jobs", "2", "-o", str(directory / "out.jsonl")]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, env=env, check=True, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu
 
 
 def describe(name: str, tally: Tally) -> dict:
@@ -389,20 +395,30 @@ def main() -> None:
     print(f"{len(texts)} real comments; {args.clients} clients; {args.seconds:g} s a mix")
     results = [run_server(n, texts, args, hostile_mix=n == max(counts)) for n in counts]
     with tempfile.TemporaryDirectory() as directory:
-        once = score_cli(texts, Path(directory), 1)
-        twice = score_cli(texts, Path(directory), 2)
-    cli = {"end to end": len(texts) / once, "marginal": len(texts) / max(twice - once, 1e-9)}
+        once, once_cpu = score_cli(texts, Path(directory), 1)
+        twice, twice_cpu = score_cli(texts, Path(directory), 2)
+    count = len(texts)
+    cli = {
+        "end to end": count / once,
+        "marginal": count / max(twice - once, 1e-9),
+        "CPU ms/comment": once_cpu / count * 1e3,
+        "marginal CPU ms/comment": (twice_cpu - once_cpu) / count * 1e3,
+    }
     print(
-        f"moderation score --jobs 2 on the same {len(texts)} comments: "
+        f"moderation score --jobs 2 on the same {count} comments: "
         f"{cli['end to end']:.0f} comments/s end to end ({once:.1f} s), "
-        f"{cli['marginal']:.0f} comments/s marginal ({twice:.1f} s for twice as many)"
+        f"{cli['marginal']:.0f} comments/s marginal ({twice:.1f} s for twice as many); "
+        f"CPU {cli['CPU ms/comment']:.3f} ms/comment, marginal "
+        f"{cli['marginal CPU ms/comment']:.3f}"
     )
     for result in results:
         batch = next(row for row in result["mixes"] if row["mix"] == "batch")
+        server_cpu = batch["server CPU ms/request"] / BATCH
         print(
             f"workers={result['workers']}: batched {batch['comments/s']:.0f} comments/s = "
             f"{batch['comments/s'] / cli['end to end']:.0%} of score end to end, "
-            f"{batch['comments/s'] / cli['marginal']:.0%} of its marginal rate"
+            f"{batch['comments/s'] / cli['marginal']:.0%} of its marginal rate; server CPU "
+            f"{server_cpu:.3f} ms/comment"
         )
     print(f"load average at the end: {load_average()}")
     if args.json is not None:
