@@ -124,6 +124,11 @@ class ServiceConfig:
             raise ServiceError(f"max_body_bytes={self.max_body_bytes!r}: must be >= 1024")
         if not self.body_timeout > 0:
             raise ServiceError(f"body_timeout={self.body_timeout!r}: must be > 0 seconds")
+        if self.index_path is not None and self.workers > 1 and os.name != "posix":
+            raise ServiceError(
+                f"--index with --workers {self.workers}: the workers share the index through "
+                "POSIX file locks, which this system lacks; use --workers 1"
+            )
         if self.api_key_file is not None and not self.api_keys:
             object.__setattr__(self, "api_keys", read_api_keys(self.api_key_file))
         if not self.api_keys and not is_loopback(self.host):

@@ -20,7 +20,6 @@ per request on this machine, more than scoring the comment (about 2.2 ms alone, 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -31,6 +30,11 @@ from moderation.dedup.finder import cluster_name
 from moderation.judge.moderator import DEFAULT_BATCH_SIZE
 from moderation.pipeline.marking import mark_batches
 from moderation.verdict import Verdict
+
+try:  # POSIX file locks, for several worker processes sharing one index
+    import fcntl
+except ImportError:  # Windows: one worker only with an index (see ServiceConfig)
+    fcntl = None  # type: ignore[assignment]
 
 RUN_LABEL = "moderation serve request"
 
@@ -60,8 +64,9 @@ class DuplicateMarker:
         if index_path is not None:
             finder = DuplicateFinder(threshold=threshold)
             FingerprintIndex(index_path, settings=finder.settings, label="serve start").close()
-            lock_path = Path(f"{index_path}.lock")
-            self._lock_file = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            if fcntl is not None:
+                lock_path = Path(f"{index_path}.lock")
+                self._lock_file = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
 
     def close(self) -> None:
         if self._lock_file is not None:
@@ -72,7 +77,9 @@ class DuplicateMarker:
     def _exclusive(self) -> Iterator[None]:
         """This process's lock, then the lock shared with the other worker processes."""
         with self._lock:
-            assert self._lock_file is not None
+            if self._lock_file is None:  # no file locks here: one worker process only
+                yield
+                return
             fcntl.flock(self._lock_file, fcntl.LOCK_EX)
             try:
                 yield
