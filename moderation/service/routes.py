@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from moderation.service import judging, perspective
+from moderation.service.batcher import INLINE_COMMENTS
 from moderation.service.body import read_body, validate
 from moderation.service.errors import ApiError
 from moderation.service.schemas import ExplainRequest, ScoreRequest, ScoreResponse, error_responses
@@ -31,8 +32,6 @@ ROUTES = (
     PERSPECTIVE_PATH,
     "/openapi.json",
 )
-# Requests of at most this many comments are read and finished on the event loop.
-INLINE_COMMENTS = 8
 T = TypeVar("T")
 router = APIRouter()
 _POST_ERRORS = error_responses(400, 401, 408, 413, 415, 422)

@@ -53,7 +53,9 @@ def test_rows_equal_on_real_comments(client, tmp_path) -> None:
 def test_concurrent_requests_are_merged_without_changing_a_verdict(client) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    bodies = [{"comments": [{"id": "x", "text": c["text"]}]} for c in COMMENTS] * 3
+    # one comment a request (scored on the event loop) and 12 (in the scoring thread)
+    bodies = [{"comments": [{"id": "x", "text": c["text"]}]} for c in COMMENTS] * 2
+    bodies += [{"comments": (COMMENTS * 2)[k : k + 12]} for k in range(4)] * 2
     with ThreadPoolExecutor(8) as pool:
         together = list(pool.map(lambda body: client.post("/v1/score", json=body), bodies))
     for body, response in zip(bodies, together, strict=True):
