@@ -50,11 +50,12 @@ def _state(request: Request) -> ServiceState:
     return state
 
 
-async def _off_loop(comments: int, function: Callable[..., T], *args: Any) -> T:
-    """``function(*args)``: in a worker thread for a large request, so that the event loop
-    goes on answering; inline for a small one (well under a millisecond for a few comments),
-    which spares two thread hand-offs, each of which can wait for the GIL behind the scorer."""
-    if comments <= INLINE_COMMENTS:
+async def _off_loop(inline: bool, function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)``: inline for a small request without the index (well under a
+    millisecond: it spares two thread hand-offs, each of which can wait for the GIL behind the
+    scorer); otherwise in a worker thread, so that the event loop goes on answering (the index
+    may wait for another worker's lock and for the disk)."""
+    if inline:
         return function(*args)
     return await run_in_threadpool(function, *args)
 
@@ -110,9 +111,10 @@ async def score(request: Request) -> Response:
             f"{config.max_comments}: split the batch",
             "too_many_comments",
         )
-    items = await _off_loop(len(parsed.comments), judging.scoring_items, state.moderator, parsed)
+    small = len(parsed.comments) <= INLINE_COMMENTS
+    items = await _off_loop(small, judging.scoring_items, state.moderator, parsed)
     verdicts = await state.batcher.score(items)
-    payload = await _off_loop(len(items), _marked_rows, state, verdicts)
+    payload = await _off_loop(small and config.index_path is None, _marked_rows, state, verdicts)
     state.metrics.comments.labels(SCORE_PATH).inc(len(items))
     return Response(payload, media_type="application/json")
 

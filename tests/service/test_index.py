@@ -79,3 +79,27 @@ def test_a_lone_comment_gets_what_the_finder_gives(moderator) -> None:
         full = next(mark_batches([(moderator.score([text]), None)], DuplicateFinder()))
         assert (shortcut.duplicate_of, shortcut.cluster_id) == (full.duplicate_of, full.cluster_id)
     assert marker.mark(moderator.score(["   "]))[0].cluster_id is None  # nothing visible
+
+
+def test_with_the_index_marking_never_runs_on_the_event_loop(make_client, tmp_path) -> None:
+    """The index may wait for another worker's lock and for the disk: never on the loop."""
+    import asyncio
+
+    on_loop = []
+    with make_client(index_path=str(tmp_path / "index.sqlite")) as client:
+        duplicates = client.app.state.service.duplicates
+        mark = duplicates.mark
+
+        def watched(verdicts):
+            try:
+                asyncio.get_running_loop()
+                on_loop.append(True)
+            except RuntimeError:  # no loop running in this thread: a worker thread
+                on_loop.append(False)
+            return mark(verdicts)
+
+        duplicates.mark = watched
+        for size in (1, 20):
+            body = {"comments": [{"text": f"comment {k}"} for k in range(size)]}
+            assert client.post("/v1/score", json=body).status_code == 200
+    assert on_loop == [False, False]
