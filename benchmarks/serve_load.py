@@ -1,0 +1,438 @@
+"""Load on `moderation serve`: latency, throughput, memory, and hostile input, beside
+`moderation score --jobs 2` on the same comments.
+
+Run from the repository root (reads ../shared/data at run time; nothing from it is stored)::
+
+    python benchmarks/serve_load.py                      # about three minutes
+    python benchmarks/serve_load.py --seconds 5          # quicker, noisier
+
+For 1 and then 2 workers it starts `moderation serve` on 127.0.0.1 (``--body-timeout 2``),
+waits for ``/readyz``, warms it up by sending every comment in 100-comment requests (workers + 1
+passes, each on new connections, so that every worker likely sees every text: the featuriser
+remembers the words it has seen), then drives it with ``--clients`` concurrent httpx clients
+for ``--seconds`` per mix:
+
+- ``single``: one comment per request (requests/s; latency p50, p95, p99);
+- ``batch``: 100 comments per request (comments/s);
+- ``hostile`` (2 workers only): good single-comment requests interleaved with bad ones
+  (invalid JSON, invalid UTF-8, wrong types, missing text, 10,000-deep nesting, a 50 MB body
+  streamed in 1 MB chunks, a client that sends half a body and stalls).
+
+Each mix prints responses by status, transport errors (dropped connections) and the server's
+CPU per request; then the server's RSS (all its processes) at start, after warm-up, after the
+good mixes and at the end. Then `moderation score --jobs 2` scores the same comments from a
+JSONL file, once over and three times over (the faster of two runs each): comments/s end to
+end, and the marginal rate (the extra comments over the extra time, without startup), with its
+CPU per comment. The load average is printed before and after: the machine may be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data"
+SEED = 20261206
+BATCH = 100
+SERVE = [sys.executable, "-c", "from moderation.cli import main; main()"]
+MB = 1024 * 1024
+
+
+# -- the comments ------------------------------------------------------------------------------
+
+
+def real_texts(limit: int) -> list[str]:
+    """Up to ``limit`` distinct real comment texts, shuffled (labels are not used)."""
+    from moderation.errors import DataError
+    from moderation.train.corpora import detect_adapter
+
+    texts: set[str] = set()
+    for path in sorted(DATA.rglob("*")):
+        if not path.is_file() or path.suffix == ".md" or path.name.startswith("README"):
+            continue
+        try:
+            texts.update(row.text for row in detect_adapter(path)(path) if row.text.strip())
+        except DataError:
+            continue  # annotation notes beside the data
+    chosen = sorted(texts)
+    random.Random(SEED).shuffle(chosen)
+    return chosen[:limit]
+
+
+# -- the server --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def tree(pid: int) -> list[int]:
+    """A process and all its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    total = 0
+    for member in tree(pid):
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) * 1024
+    return total
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its live descendants: the
+    server's own cost, less sensitive than wall time to other load on the machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for member in tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def start_server(workers: int, port: int) -> subprocess.Popen:
+    command = [*SERVE, "serve", "--port", str(port), "--workers", str(workers)]
+    command += ["--body-timeout", "2"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
+                time.sleep(2)  # the other workers finish starting too
+                return process
+        except httpx.TransportError:
+            time.sleep(0.5)
+    process.kill()
+    raise SystemExit("the server did not become ready within 300 s")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    process.send_signal(2)  # SIGINT: uvicorn stops its workers
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+# -- the clients -------------------------------------------------------------------------------
+
+
+class Tally:
+    """What one mix saw: latencies of good requests, statuses, transport errors, comments."""
+
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.statuses: Counter[str] = Counter()
+        self.comments = 0
+        self.requests = 0
+        self.elapsed = 0.0
+        self.server_cpu = 0.0
+
+    def add(self, kind: str, status: str, seconds: float, comments: int = 0) -> None:
+        self.requests += 1
+        self.statuses[f"{kind} {status}"] += 1
+        if kind == "good" and status == "200":
+            self.latencies.append(seconds)
+            self.comments += comments
+
+
+async def post(http: httpx.AsyncClient, tally: Tally, kind: str, body, comments: int) -> None:
+    """One request; transport errors are counted as such (a dropped connection)."""
+    started = time.perf_counter()
+    try:
+        if isinstance(body, bytes) or callable(body):
+            content = body() if callable(body) else body
+            headers = {"Content-Type": "application/json"}
+            response = await http.post("/v1/score", content=content, headers=headers)
+        else:
+            response = await http.post("/v1/score", json=body)
+        status = str(response.status_code)
+    except httpx.TransportError as error:
+        status = f"transport error ({type(error).__name__})"
+    tally.add(kind, status, time.perf_counter() - started, comments)
+
+
+async def drive(port: int, clients: int, seconds: float, next_request: Callable) -> Tally:
+    """``clients`` loops sending ``next_request()``'s requests until ``seconds`` have passed."""
+    tally = Tally()
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    timeout = httpx.Timeout(60.0)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=timeout
+    ) as http:
+        deadline = time.perf_counter() + seconds
+
+        async def client() -> None:
+            while time.perf_counter() < deadline:
+                kind, body, comments = next_request()
+                if kind == "slow":
+                    await slow_client(port, tally)
+                else:
+                    await post(http, tally, kind, body, comments)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(clients)))
+        tally.elapsed = time.perf_counter() - started
+    return tally
+
+
+async def slow_client(port: int, tally: Tally) -> None:
+    """Send half a body, then nothing: the server should answer 408 after its body timeout."""
+    started = time.perf_counter()
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = (
+        f"POST /v1/score HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+    )
+    writer.write(head.encode() + b'{"comments": [')
+    try:
+        line = await asyncio.wait_for(reader.readline(), timeout=30)
+        status = line.split()[1].decode() if line else "closed without answer"
+    except TimeoutError:
+        status = "no answer in 30 s"
+    writer.close()
+    tally.add("bad", status, time.perf_counter() - started)
+
+
+def cycling(texts: list[str], size: int) -> Callable[[], tuple[str, dict, int]]:
+    """Requests of ``size`` comments, going round the texts."""
+    position = 0
+
+    def next_request() -> tuple[str, dict, int]:
+        nonlocal position
+        chosen = [texts[(position + k) % len(texts)] for k in range(size)]
+        comments = [{"id": f"c{position + k}", "text": t} for k, t in enumerate(chosen)]
+        position += size
+        return "good", {"comments": comments}, size
+
+    return next_request
+
+
+def _fifty_megabytes():
+    async def chunks():
+        for _ in range(50):
+            yield b" " * MB
+
+    return chunks()
+
+
+BAD_BODIES = [
+    b"{not json",
+    b'{"comments": [{"text": "caf\xe9 \xff"}]}',
+    b'{"comments": [{"text": 42}]}',
+    b'{"comments": [{"id": "no-text"}]}',
+    b"[" * 10_000 + b"]" * 10_000,
+    _fifty_megabytes,
+    "slow",
+]
+
+
+def hostile(texts: list[str]) -> Callable[[], tuple[str, object, int]]:
+    """Good single-comment requests, every other one replaced by the next bad input."""
+    good = cycling(texts, 1)
+    count = 0
+
+    def next_request() -> tuple[str, object, int]:
+        nonlocal count
+        count += 1
+        if count % 2:
+            return good()
+        bad = BAD_BODIES[(count // 2) % len(BAD_BODIES)]
+        return ("slow", None, 0) if bad == "slow" else ("bad", bad, 0)
+
+    return next_request
+
+
+# -- the baseline and the report ---------------------------------------------------------------
+
+
+def score_cli(texts: list[str], directory: Path, copies: int) -> tuple[float, float]:
+    """Seconds and CPU seconds that `moderation score --jobs 2` takes on the texts, ``copies``
+    times over (the least of two runs). CPU is the command's and its workers', sampled every
+    0.1 s from /proc while it runs (so a little under the truth)."""
+    dump = directory / f"comments_{copies}.jsonl"
+    with dump.open("w", encoding="utf-8") as stream:
+        for copy in range(copies):
+            for number, text in enumerate(texts):
+                row = {"id": f"c{copy}-{number}", "text": text}
+                stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+    command = [*SERVE, "score", str(dump), "--jobs", "2", "-o", str(directory / "out.jsonl")]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = []
+    for _ in range(2):
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+        cpu = 0.0
+        while process.poll() is None:
+            cpu = max(cpu, tree_cpu(process.pid))
+            time.sleep(0.1)
+        runs.append((time.perf_counter() - started, cpu))
+    return min(runs)
+
+
+def describe(name: str, tally: Tally) -> dict:
+    latencies = np.array(tally.latencies) * 1e3
+    p50, p95, p99 = np.percentile(latencies, [50, 95, 99]) if latencies.size else (0, 0, 0)
+    row = {
+        "mix": name,
+        "requests/s": tally.requests / tally.elapsed,
+        "comments/s": tally.comments / tally.elapsed,
+        "p50 ms": p50,
+        "p95 ms": p95,
+        "p99 ms": p99,
+        "statuses": dict(sorted(tally.statuses.items())),
+        "server CPU ms/request": tally.server_cpu / max(tally.requests, 1) * 1e3,
+    }
+    print(
+        f"  {name:<8} {row['requests/s']:8.1f} req/s {row['comments/s']:9.1f} comments/s"
+        f"  p50 {p50:6.1f}  p95 {p95:6.1f}  p99 {p99:6.1f} ms"
+        f"  server CPU {row['server CPU ms/request']:.2f} ms/request  {row['statuses']}",
+        flush=True,
+    )
+    return row
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+async def warm_up(port: int, texts: list[str], clients: int) -> None:
+    """Every text once, in 100-comment requests (fills the featuriser's per-word memo)."""
+    batches = [texts[start : start + BATCH] for start in range(0, len(texts), BATCH)]
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=120
+    ) as http:
+        for start in range(0, len(batches), clients):
+            group = batches[start : start + clients]
+            await asyncio.gather(
+                *(
+                    http.post("/v1/score", json={"comments": [{"text": t} for t in b]})
+                    for b in group
+                )
+            )
+
+
+def run_server(workers: int, texts: list[str], args: argparse.Namespace, hostile_mix: bool) -> dict:
+    """All the mixes on one server of ``workers`` workers."""
+    port = free_port()
+    print(f"workers={workers}: starting (load average {load_average()})", flush=True)
+    process = start_server(workers, port)
+    try:
+        rss = {"start": tree_rss(process.pid)}
+        for _ in range(workers + 1):  # new connections each pass: every worker sees the texts
+            asyncio.run(warm_up(port, texts, args.clients))
+        rss["after warm-up"] = tree_rss(process.pid)
+        mixes = [("single", cycling(texts, 1)), ("batch", cycling(texts, BATCH))]
+        if hostile_mix:
+            mixes.append(("hostile", hostile(texts)))
+        rows = []
+        for name, requests in mixes:
+            if name == "hostile":
+                rss["after good mixes"] = tree_rss(process.pid)
+            cpu = tree_cpu(process.pid)
+            tally = asyncio.run(drive(port, args.clients, args.seconds, requests))
+            tally.server_cpu = tree_cpu(process.pid) - cpu
+            rows.append(describe(name, tally))
+        rss["end"] = tree_rss(process.pid)
+        alive = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10).status_code
+    finally:
+        stop_server(process)
+    growth = rss.get("after good mixes", rss["end"]) / rss["after warm-up"] - 1
+    print(
+        "  RSS MB: "
+        + ", ".join(f"{name} {value / MB:.0f}" for name, value in rss.items())
+        + f" (good mixes' growth {growth:+.1%}); /readyz after the mixes: {alive}",
+        flush=True,
+    )
+    return {"workers": workers, "mixes": rows, "rss": rss, "rss_growth": growth}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=15.0, help="Length of each mix.")
+    parser.add_argument("--clients", type=int, default=8, help="Concurrent clients.")
+    parser.add_argument("--comments", type=int, default=5000, help="Distinct real comments.")
+    parser.add_argument("--workers", default="1,2", help="Worker counts to run, e.g. 1,2.")
+    parser.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
+    args = parser.parse_args()
+    if not DATA.is_dir():
+        print(f"skipped: {DATA} is not there (real comments live in ../shared/data)")
+        return
+    texts = real_texts(args.comments)
+    counts = [int(n) for n in args.workers.split(",")]
+    print(f"{len(texts)} real comments; {args.clients} clients; {args.seconds:g} s a mix")
+    results = [run_server(n, texts, args, hostile_mix=n == max(counts)) for n in counts]
+    with tempfile.TemporaryDirectory() as directory:
+        once, once_cpu = score_cli(texts, Path(directory), 1)
+        thrice, thrice_cpu = score_cli(texts, Path(directory), 3)
+    count = len(texts)
+    cli = {
+        "end to end": count / once,
+        "marginal": 2 * count / max(thrice - once, 1e-9),
+        "CPU ms/comment": once_cpu / count * 1e3,
+        "marginal CPU ms/comment": (thrice_cpu - once_cpu) / (2 * count) * 1e3,
+    }
+    print(
+        f"moderation score --jobs 2 on the same {count} comments: "
+        f"{cli['end to end']:.0f} comments/s end to end ({once:.1f} s), "
+        f"{cli['marginal']:.0f} comments/s marginal ({thrice:.1f} s for three times as many); "
+        f"CPU {cli['CPU ms/comment']:.3f} ms/comment, marginal "
+        f"{cli['marginal CPU ms/comment']:.3f}"
+    )
+    for result in results:
+        batch = next(row for row in result["mixes"] if row["mix"] == "batch")
+        server_cpu = batch["server CPU ms/request"] / BATCH
+        print(
+            f"workers={result['workers']}: batched {batch['comments/s']:.0f} comments/s = "
+            f"{batch['comments/s'] / cli['end to end']:.0%} of score end to end, "
+            f"{batch['comments/s'] / cli['marginal']:.0%} of its marginal rate; server CPU "
+            f"{server_cpu:.3f} ms/comment"
+        )
+    print(f"load average at the end: {load_average()}")
+    if args.json is not None:
+        args.json.write_text(json.dumps({"results": results, "score_cli": cli}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""Score the comments of concurrent requests together, in each worker process.
+
+The judge's cost is mostly per call, not per comment (on this machine about 5.7 ms for one
+comment, 5.8 ms for eight, 8.9 ms for a hundred), so requests that arrive together are scored
+as one batch. Verdicts do not depend on the batch a comment is scored in (each row is
+featurised and scored on its own, as `moderation score --jobs N` relies on), so merging
+changes no answer.
+
+Two paths. A small request (at most :data:`INLINE_COMMENTS` comments) is scored on the event
+loop, with every other small request that arrived in the same turn of the loop: no thread
+hand-off, which on a busy machine each cost a wait for the scheduler and the GIL (measured with
+8 clients on 2 workers: 20% less server CPU per request, and p99 latency about halved, against
+the thread for all). A larger request is scored in the worker's scoring thread, merged with
+the other large requests waiting, so the loop goes on answering while it is scored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from moderation.judge.moderator import Moderator, ScoringItem
+from moderation.verdict import Verdict
+
+logger = logging.getLogger("moderation.service")
+# Requests of at most this many comments are scored on the event loop.
+INLINE_COMMENTS = 8
+
+
+@dataclass(slots=True)
+class _Job:
+    items: Sequence[ScoringItem]
+    future: asyncio.Future
+    loop: asyncio.AbstractEventLoop
+
+
+def _settle(future: asyncio.Future, result: object, error: BaseException | None) -> None:
+    """Complete a request's future on its event loop (unless the request was cancelled)."""
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+def _from_thread(job: _Job, result: list[Verdict] | None, error: BaseException | None) -> None:
+    try:
+        job.loop.call_soon_threadsafe(_settle, job.future, result, error)
+    except RuntimeError:  # the loop closed (shutdown): nobody is waiting any more
+        logger.debug("scoring result dropped: event loop closed")
+
+
+def _on_loop(job: _Job, result: list[Verdict] | None, error: BaseException | None) -> None:
+    _settle(job.future, result, error)
+
+
+Deliver = Callable[[_Job, list[Verdict] | None, BaseException | None], None]
+
+
+class ScoringBatcher:
+    """Score the items of concurrent requests in merged calls to the judge.
+
+    Parameters
+    ----------
+    moderator : Moderator
+        The loaded judge (items carry their own target); it is safe to use from two threads.
+    max_batch : int
+        Items merged into one call in the scoring thread; a larger request is scored alone.
+    """
+
+    def __init__(self, moderator: Moderator, max_batch: int) -> None:
+        self.moderator = moderator
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="moderation-scorer", daemon=True)
+        self._pending: list[_Job] = []
+        self._flush_scheduled = False
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Finish the jobs queued so far, then end the thread."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join(timeout=30)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    async def score(self, items: Sequence[ScoringItem]) -> list[Verdict]:
+        """The verdicts of ``items``, in order, scored with whatever else is waiting."""
+        if not items:
+            return []
+        loop = asyncio.get_running_loop()
+        job = _Job(items, loop.create_future(), loop)
+        if len(items) <= INLINE_COMMENTS:
+            self._pending.append(job)
+            if not self._flush_scheduled:  # after the callbacks ready now: requests read
+                self._flush_scheduled = True  # in this turn of the loop join the batch
+                loop.call_soon(self._flush)
+        else:
+            self._queue.put(job)
+        return await job.future
+
+    def _flush(self) -> None:
+        """Score the small requests gathered in this turn of the loop (on the loop)."""
+        self._flush_scheduled = False
+        jobs, self._pending = self._pending, []
+        self._score(jobs, _on_loop)
+
+    def _run(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            jobs, size, stopping = [job], len(job.items), False
+            while size < self.max_batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stopping = True
+                    break
+                jobs.append(more)
+                size += len(more.items)
+            self._score(jobs, _from_thread)
+            if stopping:
+                return
+
+    def _score(self, jobs: list[_Job], deliver: Deliver) -> None:
+        """Score the jobs as one batch; when that fails, each alone, so that one bad request
+        does not fail the others it was merged with."""
+        try:
+            verdicts = self.moderator.score_items([i for job in jobs for i in job.items], None)
+        except Exception as error:  # a server boundary: the requests get the error, not a hang
+            if len(jobs) == 1:
+                deliver(jobs[0], None, error)
+                return
+            for job in jobs:
+                self._score([job], deliver)
+            return
+        start = 0
+        for job in jobs:
+            deliver(job, verdicts[start : start + len(job.items)], None)
+            start += len(job.items)

@@ -1,0 +1,102 @@
+"""The service's use of the library: request comments in, `moderation score` rows out.
+
+Comments go through the same reader as a JSONL dump given to `moderation score` (so HTML is
+reduced to text, whitespace normalised and ids read alike), then the judge (through the
+batcher), then the duplicate finder, then :meth:`~moderation.verdict.Verdict.to_dict`: a
+request's rows equal the rows `moderation score` writes for the same comments.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from moderation.judge.moderator import Moderator, ScoringItem
+from moderation.parse import ParseOptions, parse
+from moderation.records import Comment, Rejection
+from moderation.service.errors import ApiError
+from moderation.service.schemas import CommentIn, ScoreRequest
+from moderation.verdict import Verdict
+
+_JSONL = ParseOptions(format="jsonl")
+
+
+def check_target(moderator: Moderator, target: str | None) -> None:
+    """Refuse (422) a stance target the model has no head for."""
+    if target is not None and target not in moderator.targets:
+        raise ApiError(
+            422,
+            f"target {target!r}: this model judges stance towards {moderator.targets}",
+            "invalid_request",
+        )
+
+
+def _dump_line(comment: CommentIn, position: int) -> str:
+    """The JSONL row `moderation score` would read for this comment."""
+    row = {
+        "id": comment.id if comment.id is not None else str(position),
+        "text": comment.text,
+        "article_id": comment.article_id,
+        "parent_id": comment.parent_id,
+    }
+    return json.dumps(row, ensure_ascii=False)
+
+
+def scoring_items(moderator: Moderator, request: ScoreRequest) -> list[ScoringItem]:
+    """The request's comments as the judge's items, read as `moderation score` reads a dump.
+
+    Raises
+    ------
+    ApiError
+        422 for an unknown target, a comment whose target is not the request's (a dump's
+        ``target`` field is not read either), or a comment with no text left once its HTML
+        and whitespace are removed (which `moderation score` rejects).
+    """
+    check_target(moderator, request.target)
+    effective = request.target or moderator.default_target
+    for position, comment in enumerate(request.comments, start=1):
+        if comment.target is not None and comment.target != effective:
+            raise ApiError(
+                422,
+                f"comment {position}: target {comment.target!r} differs from the request's "
+                f"{effective!r}; one target per request (give it as the request's 'target')",
+                "invalid_request",
+            )
+    dump = "\n".join(_dump_line(c, p) for p, c in enumerate(request.comments, start=1))
+    items = []
+    for record in parse(dump.encode("utf-8"), _JSONL):
+        if isinstance(record, Rejection):
+            raise ApiError(
+                422, f"comment {record.line} (id {record.id!r}): {record.reason}", "invalid_request"
+            )
+        if isinstance(record, Comment):
+            items.append(
+                ScoringItem(
+                    record.id, record.text, request.target, record.article_id, record.parent_id
+                )
+            )
+    if len(items) != len(request.comments):  # every comment is one row or one rejection
+        raise ApiError(422, "a comment could not be read as a dump row", "invalid_request")
+    return items
+
+
+def rows_json(verdicts: Sequence[Verdict]) -> bytes:
+    """The ``/v1/score`` response body: ``{"verdicts": [row, ...]}``."""
+    rows = [verdict.to_dict() for verdict in verdicts]
+    return json.dumps({"verdicts": rows}, ensure_ascii=False).encode("utf-8")
+
+
+def explanation(moderator: Moderator, text: str, target: str | None, top: int) -> dict[str, Any]:
+    """``Moderator.explain`` as JSON-ready values (n-grams as ``[ngram, weight]`` lists).
+
+    A text longer than the judge reads (``max_chars``) is explained on the part it reads, and
+    marked ``truncated``: the scores are of that part, and n-grams from the rest would explain
+    nothing (and cost seconds of CPU per megabyte).
+    """
+    check_target(moderator, target)
+    result = moderator.explain(text[: moderator.max_chars], target=target, top=top)
+    for decision in result.values():
+        decision["ngrams"] = [[gram, weight] for gram, weight in decision["ngrams"]]
+    result["truncated"] = len(text) > moderator.max_chars
+    return result
