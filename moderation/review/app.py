@@ -113,7 +113,7 @@ class ReviewApp:
             return self.render(
                 request,
                 "comment.html",
-                card=cards(connection, [row])[0],
+                item=cards(connection, [row])[0],
                 thread=cards(connection, queue.thread(connection, row)),
                 members=queue.cluster_members(connection, row),
                 history=decisions.history(connection, key),
