@@ -123,15 +123,12 @@ class ReviewApp:
     def dashboard_page(self, request: Request) -> Response:
         ids = self.settings.dump_ids
         with self.connection() as connection:
-            per_dump = dashboard.counts(connection, ids, "dump_id")
-            names = {row["id"]: row["path"] for row in connection.execute("SELECT * FROM dumps")}
-            for dump_id, entry in per_dump.items():
-                entry.name = names.get(dump_id, entry.name)
+            per_dump = dashboard.per_dump(connection, ids)
             articles = dashboard.top_articles(dashboard.counts(connection, ids, "article_id"))
             return self.render(
                 request,
                 "dashboard.html",
-                per_dump=list(per_dump.values()),
+                per_dump=per_dump,
                 articles=articles,
                 has_times=bool(dashboard.stances_over_time(connection, ids)),
                 campaigns=dashboard.campaigns(connection, ids),
@@ -144,9 +141,7 @@ class ReviewApp:
         name, ids = request.path_params["name"], self.settings.dump_ids
         with self.connection() as connection:
             if name == "dumps":
-                png = charts.actions_chart(
-                    list(dashboard.counts(connection, ids, "dump_id").values()), "Actions per dump"
-                )
+                png = charts.actions_chart(dashboard.per_dump(connection, ids), "Actions per dump")
             elif name == "articles":
                 groups = dashboard.top_articles(dashboard.counts(connection, ids, "article_id"))
                 png = charts.actions_chart(groups[:15], "Actions per article (most comments)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from moderation.review.dashboard import Agreement, Campaign, Counts
 
@@ -39,7 +40,7 @@ def actions_chart(groups: Sequence[Counts], title: str) -> bytes:
     """Stacked horizontal bars: each group's comments by action."""
     figure = _figure(7, 0.9 + 0.32 * max(len(groups), 1))
     axes = figure.add_subplot()  # type: ignore[attr-defined]
-    names = [_label(group.name) for group in groups][::-1]
+    names = [_label(Path(group.name).name or group.name) for group in groups][::-1]
     left = [0] * len(groups)
     for action, colour in ACTION_COLOURS.items():
         values = [group.actions.get(action, 0) for group in groups][::-1]
@@ -47,7 +48,7 @@ def actions_chart(groups: Sequence[Counts], title: str) -> bytes:
         left = [a + b for a, b in zip(left, values, strict=True)]
     axes.set_xlabel("comments")
     axes.set_title(title)
-    axes.legend(loc="lower right", fontsize="small")
+    figure.legend(loc="outside right upper", fontsize="small")  # type: ignore[attr-defined]
     return _png(figure)
 
 
@@ -69,7 +70,7 @@ def stance_time_chart(series: Mapping[str, Counter]) -> bytes:
     axes.set_xticks(range(0, len(days), step), [_label(d, 10) for d in days[::step]])
     axes.set_ylabel("comments")
     axes.set_title("Stances over time")
-    axes.legend(fontsize="small")
+    figure.legend(loc="outside right upper", fontsize="small")  # type: ignore[attr-defined]
     return _png(figure)
 
 
@@ -84,7 +85,7 @@ def agreement_chart(rows: Sequence[Agreement]) -> bytes:
     axes.barh(names, disagree, left=agree, color="#de2d26", label="disagree")
     axes.set_xlabel("decisions")
     axes.set_title("Moderators' decisions against the model")
-    axes.legend(loc="lower right", fontsize="small")
+    figure.legend(loc="outside right upper", fontsize="small")  # type: ignore[attr-defined]
     return _png(figure)
 
 

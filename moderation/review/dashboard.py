@@ -82,6 +82,15 @@ def counts(
     return out
 
 
+def per_dump(connection: sqlite3.Connection, dump_ids: Sequence[int]) -> list[Counts]:
+    """Counts per dump, named by the file each was loaded from, in loading order."""
+    by_id = counts(connection, dump_ids, "dump_id")
+    paths = {row["id"]: row["path"] for row in connection.execute("SELECT id, path FROM dumps")}
+    for dump_id, entry in by_id.items():
+        entry.name = paths.get(dump_id, entry.name)
+    return [by_id[dump_id] for dump_id in sorted(by_id)]  # type: ignore[type-var]
+
+
 def top_articles(per_article: dict[object, Counts], limit: int = ARTICLES_SHOWN) -> list[Counts]:
     """The articles with the most comments (ties by name)."""
     return sorted(per_article.values(), key=lambda c: (-c.comments, c.name))[:limit]

@@ -30,6 +30,9 @@ TIER_NAMES = {
     TIER_REST: "rest",
 }
 _EPSILON = 1e-6
+# moderation.judge.persist.DEFAULT_MODEL, named here so that reading thresholds does not import
+# the model code (scikit-learn and all).
+BUNDLED_MODEL = Path(__file__).resolve().parents[2] / "models" / "default.joblib"
 
 
 class Scored(Protocol):
@@ -59,9 +62,8 @@ class Thresholds:
         ModelError
             The card is missing, unreadable or lacks a flag's threshold.
         """
-        from moderation.judge.persist import DEFAULT_MODEL, card_path
-
-        card = card_path(Path(model_path) if model_path is not None else DEFAULT_MODEL)
+        model = Path(model_path) if model_path is not None else BUNDLED_MODEL
+        card = model.with_name(model.stem + ".card.json")  # as moderation.judge.persist names it
         try:
             heads = json.loads(card.read_text(encoding="utf-8"))["heads"]
             review = {flag: float(heads[flag]["threshold"]) for flag in FLAGS}
@@ -71,6 +73,21 @@ class Thresholds:
                 f"{card}: cannot read the flags' thresholds from this model card ({error!r})"
             ) from error
         return cls(review, {k: None if v is None else float(v) for k, v in remove.items()})
+
+    def logits(self) -> dict[str, tuple[float, ...]]:
+        """Each flag's thresholds in log-odds (computed once: loading calls this per row)."""
+        key = (tuple(self.review.items()), tuple(self.remove.items()))
+        cached = _LOGITS.get(key)
+        if cached is None:
+            cached = {}
+            for flag in FLAGS:
+                values = (self.review.get(flag), self.remove.get(flag))
+                cached[flag] = tuple(_logit(t) for t in values if t is not None)
+            _LOGITS[key] = cached
+        return cached
+
+
+_LOGITS: dict[tuple, dict[str, tuple[float, ...]]] = {}
 
 
 def _logit(p: float) -> float:
@@ -87,11 +104,9 @@ def stance_margin(scores: dict[str, float]) -> float:
 def certainty(row: Scored, thresholds: Thresholds) -> float:
     """Log-odds distance of the comment from the nearest flag threshold or stance tie."""
     distances = []
-    for flag in FLAGS:
+    for flag, boundaries in thresholds.logits().items():
         score = _logit(getattr(row, flag))
-        for threshold in (thresholds.review.get(flag), thresholds.remove.get(flag)):
-            if threshold is not None:
-                distances.append(abs(score - _logit(threshold)))
+        distances.extend(abs(score - boundary) for boundary in boundaries)
     ranked = sorted(row.stance_scores.values(), reverse=True)
     if len(ranked) > 1:
         distances.append(math.log(max(ranked[0], _EPSILON) / max(ranked[1], _EPSILON)))

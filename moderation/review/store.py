@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -18,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from moderation.errors import ModerationError
+from moderation.pipeline.writers import json_line
 from moderation.records import Rejection
 from moderation.review.dumps import ScoredRow, read_scored
 from moderation.review.priority import Thresholds, priority
@@ -163,6 +163,11 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _compact(value: dict) -> str:
+    """Compact JSON, as `moderation score` writes it (its C encoder, made once)."""
+    return json_line(value)[:-1]
+
+
 def _values(dump_id: int, seq: int, row: ScoredRow, thresholds: Thresholds) -> tuple:
     tier, certainty, margin = priority(row, thresholds)
     return (
@@ -176,13 +181,13 @@ def _values(dump_id: int, seq: int, row: ScoredRow, thresholds: Thresholds) -> t
         row.text,
         row.target,
         row.stance,
-        json.dumps(row.stance_scores),
+        _compact(row.stance_scores),
         margin,
         row.spam,
         row.incitement,
         "," + ",".join(row.flags) + ",",
         row.action,
-        json.dumps(row.reasons, ensure_ascii=False),
+        _compact(row.reasons),
         row.cluster_id,
         row.duplicate_of,
         tier,

@@ -63,3 +63,10 @@ def test_thresholds_come_from_the_model_card(tmp_path) -> None:
     card.write_text(json.dumps({"heads": {"spam": {"threshold": 0.3}}}), encoding="utf-8")
     with pytest.raises(ModelError, match="m.card.json"):
         Thresholds.from_card(tmp_path / "m.joblib")
+
+
+def test_the_bundled_model_path_is_the_judge_s() -> None:
+    from moderation.judge.persist import DEFAULT_MODEL, card_path
+    from moderation.review.priority import BUNDLED_MODEL
+
+    assert BUNDLED_MODEL == DEFAULT_MODEL and card_path(DEFAULT_MODEL).is_file()
