@@ -259,7 +259,10 @@ def load_dump(
         except UnicodeDecodeError as error:
             raise ReviewError(f"{path}: not UTF-8 text ({error.reason})") from error
         if count == 0:
-            raise ReviewError(f"{path}: no scored comment could be read (is it a score output?)")
+            first = f"; first problem: {rejections[0]}" if rejections else ""
+            raise ReviewError(
+                f"{path}: no scored comment could be read (is it a score output?){first}"
+            )
         connection.execute(
             "UPDATE dumps SET rows = ?, rejected = ? WHERE id = ?",
             (count, len(rejections), dump_id),

@@ -61,3 +61,18 @@ def test_another_address_is_warned_about(tmp_path) -> None:
     finally:
         server.stop()
     assert "warning: listening on 127.0.0.2" in server.stderr()
+
+
+def test_a_file_that_is_not_a_score_output_is_a_clean_error(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from moderation.cli import main
+
+    page = tmp_path / "page.jsonl"
+    page.write_text('{"record": "article", "id": "a1"}\n', encoding="utf-8")
+    db = tmp_path / "review.sqlite"
+    result = CliRunner().invoke(main, ["review", str(page), "--db", str(db), "--no-open"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "no scored comment could be read" in result.stderr
+    assert "page.jsonl:1: a scored row needs 'id' and 'text'" in result.stderr  # and why
+    assert result.stdout == ""  # no address: nothing was served
