@@ -11,6 +11,7 @@ from moderation import __version__
 from moderation.cli.dedup_command import dedup_command
 from moderation.cli.evaluate_command import evaluate_command
 from moderation.cli.parse_command import parse_command
+from moderation.cli.review_command import review_command
 from moderation.cli.score_command import score_command
 from moderation.cli.serve_command import serve_command
 from moderation.cli.train_command import train_command
@@ -30,5 +31,6 @@ main.add_command(score_command)
 main.add_command(dedup_command)
 main.add_command(evaluate_command)
 main.add_command(serve_command)
+main.add_command(review_command)
 
 __all__ = ["main", "parse_command", "score_command", "train_command"]
