@@ -226,8 +226,23 @@ def _first_line(path: Path) -> str:
     return ""
 
 
+def read_review_decisions(path: Path) -> Iterator[LabeledRow]:
+    """A ``moderation review`` database: its moderators' latest decisions, as the rows that
+    ``moderation review export`` writes (``"source": "moderator"``)."""
+    from moderation.review.export import read_review_db
+
+    yield from read_review_db(path)
+
+
+def _is_sqlite(path: Path) -> bool:
+    with path.open("rb") as stream:
+        return stream.read(16) == b"SQLite format 3\x00"
+
+
 def detect_adapter(path: Path):  # noqa: ANN201 - returns one of the readers above
     """Pick the reader for a labeled file from its header (or first line)."""
+    if _is_sqlite(path):
+        return read_review_decisions
     head = _first_line(path)
     if head.startswith("{"):
         return (

@@ -56,6 +56,7 @@ def test_the_database_reader_yields_what_reading_the_export_gives(decided, tmp_p
     CliRunner().invoke(main, ["review", "export", str(decided), "-o", str(out)])
     from_file = read_labeled([out])
     from_db = list(read_review_db(decided))
+    assert [row.labels() for row in read_labeled([decided])] == [r.labels() for r in from_file]
     assert [row.labels() for row in from_db] == [row.labels() for row in from_file]
     assert len(from_db) == 3 and is_review_db(decided) and not is_review_db(out)
     assert list(decision_rows(decided))[0]["id"] == "c1"
