@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from moderation.dedup import DuplicateFinder, FingerprintIndex
-from moderation.dedup.finder import cluster_name
+from moderation.dedup.matches import cluster_name
 from moderation.judge.moderator import DEFAULT_BATCH_SIZE
 from moderation.pipeline.marking import mark_batches
 from moderation.verdict import Verdict
