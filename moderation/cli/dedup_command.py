@@ -12,13 +12,18 @@ from moderation.cli.common import (
     format_option,
     input_argument,
     output_format_option,
-    output_option,
     rejects_option,
     strict_option,
     tell,
 )
+from moderation.cli.engine_options import (
+    blocksize_option,
+    engine_option,
+    parts_output_option,
+    scheduler_option,
+)
 from moderation.parse import ParseOptions
-from moderation.pipeline.dedup import dedup
+from moderation.pipeline.engine import run_dedup
 from moderation.pipeline.options import DedupOptions
 
 
@@ -39,7 +44,7 @@ index_help = (
 
 @command("dedup")
 @input_argument
-@output_option
+@parts_output_option
 @output_format_option
 @click.option(
     "--threshold",
@@ -81,6 +86,16 @@ index_help = (
 @field_option
 @strict_option
 @rejects_option
+@engine_option
+@scheduler_option
+@click.option(
+    "--jobs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="With --engine dask, the worker processes of the local cluster started for the run.",
+)
+@blocksize_option
 def dedup_command(
     inputs: tuple[str, ...],
     output: str,
@@ -95,6 +110,10 @@ def dedup_command(
     fields: dict[str, str],
     strict: bool,
     rejects: str | None,
+    engine: str,
+    scheduler: str | None,
+    jobs: int,
+    blocksize: int,
 ) -> None:
     """Find exact and near-duplicate comments: floods and copy-paste campaigns.
 
@@ -115,8 +134,12 @@ def dedup_command(
         parse_options=ParseOptions(
             format=input_format, fields=fields, strict=strict, articles=True
         ),
+        engine=engine,
+        scheduler=scheduler,
+        jobs=jobs,
+        blocksize=blocksize,
     )
-    result = dedup(inputs, options, output, notify=tell)
+    result = run_dedup(inputs, options, output, notify=tell)
     click.echo(result.render(), err=True)
     if result.rejected:
         sys.exit(1)

@@ -13,20 +13,25 @@ from moderation.cli.common import (
     input_argument,
     model_option,
     output_format_option,
-    output_option,
     parse_flag_values,
     rejects_option,
     strict_option,
     tell,
 )
+from moderation.cli.engine_options import (
+    blocksize_option,
+    engine_option,
+    parts_output_option,
+    scheduler_option,
+)
 from moderation.parse import ParseOptions
+from moderation.pipeline.engine import run_score
 from moderation.pipeline.options import ScoreOptions
-from moderation.pipeline.score import score
 
 
 @command("score")
 @input_argument
-@output_option
+@parts_output_option
 @model_option
 @output_format_option
 @click.option(
@@ -82,7 +87,8 @@ from moderation.pipeline.score import score
     default=1,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Worker processes that featurise and score batches (results do not depend on it).",
+    help="Worker processes that featurise and score batches (results do not depend on it); "
+    "with --engine dask, the workers of the local cluster started for the run.",
 )
 @click.option(
     "--resume",
@@ -93,6 +99,9 @@ from moderation.pipeline.score import score
 @field_option
 @strict_option
 @rejects_option
+@engine_option
+@scheduler_option
+@blocksize_option
 def score_command(
     inputs: tuple[str, ...],
     output: str,
@@ -111,6 +120,9 @@ def score_command(
     fields: dict[str, str],
     strict: bool,
     rejects: str | None,
+    engine: str,
+    scheduler: str | None,
+    blocksize: int,
 ) -> None:
     """Judge every comment: stance, spam and incitement scores, flags, action and reasons.
 
@@ -136,8 +148,11 @@ def score_command(
         parse_options=ParseOptions(
             format=input_format, fields=fields, strict=strict, articles=True
         ),
+        engine=engine,
+        scheduler=scheduler,
+        blocksize=blocksize,
     )
-    result = score(inputs, options, output, notify=tell, progress=sys.stderr.isatty())
+    result = run_score(inputs, options, output, notify=tell, progress=sys.stderr.isatty())
     click.echo(result.render(), err=True)
     if result.rejected:
         sys.exit(1)
