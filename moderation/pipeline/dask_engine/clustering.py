@@ -9,6 +9,7 @@ first comments from their blocks, and cuts the answer into each block's marks.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,8 +18,12 @@ import pandas as pd
 from moderation.pipeline.dask_engine.features import BlockFeatures
 from moderation.pipeline.dask_engine.marks import BlockMarks, block_marks
 from moderation.pipeline.dask_engine.matching import (
+    EARLIER,
+    NEW_BAND,
+    PAIR,
     RunRows,
-    band_pairs,
+    band_groups,
+    chosen,
     exact_groups,
     verify_pairs,
 )
@@ -39,8 +44,22 @@ def _column(frame: pd.DataFrame, name: str, dtype: type) -> np.ndarray:
     return frame[name].to_numpy(dtype) if len(frame) else np.zeros(0, dtype)
 
 
-def find_matches(rows: RunRows, threshold: float, index: ParquetIndex | None = None) -> Matches:
-    """Repeats, earlier-run matches and verified pairs of the whole run."""
+@dataclass
+class Clusters:
+    """The run's clusters: resolved, cut into each block's marks, and each block's rows that
+    an index must not record again (repeats, and texts an earlier run had)."""
+
+    resolution: Resolution
+    marks: list[BlockMarks]
+    excluded: list[np.ndarray]
+
+
+def find_matches(
+    rows: RunRows, threshold: float, index: ParquetIndex | None = None
+) -> tuple[Matches, np.ndarray]:
+    """Repeats, earlier-run matches and verified pairs of the whole run, and the rows whose
+    band keys do not count (repeats, texts an earlier run had); with an index being written,
+    its new band keys are written on the way."""
     import dask
 
     groups = exact_groups(rows)
@@ -48,17 +67,24 @@ def find_matches(rows: RunRows, threshold: float, index: ParquetIndex | None = N
     firsts = groups[groups["row"] == groups["owner"]][["key", "row"]]
     earlier_exact = index.exact(firsts) if index is not None else None
     repeats, earlier_exact = dask.compute(repeats, earlier_exact)
-    excluded = np.concatenate((_column(repeats, "row", np.int64), _earlier_rows(earlier_exact)))
-    excluded = np.unique(excluded)
-    bands, pairs = band_pairs(rows, _excluded_by_block(rows, excluded))
-    verified = verify_pairs(rows, pairs, threshold)
-    near = index.near(rows, bands, threshold) if index is not None else []
-    found = dask.compute(*verified, *near)
-    pairs_found = _concat(found[: len(verified)])
-    earlier = _concat(
-        [frame for frame in (earlier_exact, *found[len(verified) :]) if frame is not None]
+    excluded = np.unique(
+        np.concatenate((_column(repeats, "row", np.int64), _earlier_rows(earlier_exact)))
     )
-    return Matches(
+    indexed = index is not None
+    groups = band_groups(
+        rows,
+        _excluded_by_block(rows, excluded),
+        indexed=indexed,
+        index_bands=index.table("bands") if indexed else None,
+    )
+    verified = verify_pairs(rows, chosen(groups, PAIR, "left", "right"), threshold)
+    near = index.near(rows, chosen(groups, EARLIER, "row", "entry"), threshold) if indexed else []
+    writes = index.write_bands(chosen(groups, NEW_BAND, "row", "band")) if indexed else []
+    found = dask.compute(*verified, *near, *writes)
+    pairs = _concat(found[: len(verified)])
+    earlier_frames = [earlier_exact, *found[len(verified) : len(verified) + len(near)]]
+    earlier = _concat([frame for frame in earlier_frames if frame is not None])
+    matches = Matches(
         repeat_rows=_column(repeats, "row", np.int64),
         repeat_owners=_column(repeats, "owner", np.int64),
         repeat_short=_column(repeats, "short", bool),
@@ -66,10 +92,11 @@ def find_matches(rows: RunRows, threshold: float, index: ParquetIndex | None = N
         earlier_values=_column(earlier, "value", np.float64),
         earlier_ids=earlier["root_id"].tolist() if len(earlier) else [],
         earlier_keys=_column(earlier, "root_key", np.uint64),
-        left=_column(pairs_found, "left", np.int64),
-        right=_column(pairs_found, "right", np.int64),
-        values=_column(pairs_found, "value", np.float64),
+        left=_column(pairs, "left", np.int64),
+        right=_column(pairs, "right", np.int64),
+        values=_column(pairs, "value", np.float64),
     )
+    return matches, excluded
 
 
 def _earlier_rows(frame: pd.DataFrame | None) -> np.ndarray:
@@ -107,7 +134,9 @@ def block_marks_all(client: Client, rows: RunRows, resolution: Resolution) -> li
 
 def cluster_run(
     client: Client, rows: RunRows, threshold: float, index: ParquetIndex | None = None
-) -> tuple[Resolution, list[BlockMarks]]:
-    """The run's clusters, and each block's marks."""
-    resolution = resolve(find_matches(rows, threshold, index))
-    return resolution, block_marks_all(client, rows, resolution)
+) -> Clusters:
+    """The run's clusters, each block's marks, and each block's rows an index leaves out."""
+    matches, excluded = find_matches(rows, threshold, index)
+    resolution = resolve(matches)
+    marks = block_marks_all(client, rows, resolution)
+    return Clusters(resolution, marks, _excluded_by_block(rows, excluded))

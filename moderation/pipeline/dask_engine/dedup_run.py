@@ -15,7 +15,13 @@ from moderation.pipeline.dask_engine.cluster import connect
 from moderation.pipeline.dask_engine.clustering import cluster_run
 from moderation.pipeline.dask_engine.features import DedupSettings
 from moderation.pipeline.dask_engine.output import collect, target_for, write_manifest
-from moderation.pipeline.dask_engine.run import report_rejections, run_facts, start
+from moderation.pipeline.dask_engine.run import (
+    open_index,
+    record_run,
+    report_rejections,
+    run_facts,
+    start,
+)
 from moderation.pipeline.dask_engine.stages import dedup_rows
 from moderation.pipeline.dask_engine.summaries import merged_tally
 from moderation.pipeline.dask_engine.writing import write_dedup_part
@@ -41,6 +47,7 @@ def dedup_dask(
     settings = DedupSettings(options.threshold, options.min_words)
     target = target_for(output, options.output_format)
     stories = StoryTracker()
+    index = open_index(options.index_path, settings, inputs, readonly=options.index_readonly)
     with connect(options.scheduler, options.jobs) as client:
         run = start(client, inputs, options.parse_options, options.blocksize, settings, dedup_rows)
         with RejectionLog(options.rejects, notify=notify) as log:
@@ -48,7 +55,7 @@ def dedup_dask(
         for info in run.infos:
             for _, article in info.articles:
                 stories.add(article)
-        _, marks = cluster_run(client, run.matching, options.threshold)
+        clusters = cluster_run(client, run.matching, options.threshold, index)
         parts = []
         for b, info in enumerate(run.infos):
             story_ids = {
@@ -59,7 +66,7 @@ def dedup_dask(
                     write_dedup_part,
                     run.rows[b],
                     run.matching.features[b],
-                    marks[b],
+                    clusters.marks[b],
                     story_ids,
                     target,
                     b,
@@ -67,6 +74,7 @@ def dedup_dask(
                 )
             )
         results = collect(parts, output, target)
+        record_run(client, run, clusters, index)
         facts = run_facts(inputs, "dedup", options.output_format)
         write_manifest(target, run.blocks, results, **facts, rejections=log.count)
     clusters = merged_tally(

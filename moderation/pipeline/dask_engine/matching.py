@@ -89,10 +89,32 @@ def _band_frame(features: BlockFeatures, base: int, excluded: np.ndarray) -> pd.
     return pd.DataFrame({"band": features.band_keys[keep], "row": rows[keep]})
 
 
-def _first_of_band(part: pd.DataFrame) -> pd.DataFrame:
-    first = part.groupby("band", sort=False)["row"].transform("min").astype(np.int64)
-    later = part["row"].to_numpy() != first.to_numpy()
-    return pd.DataFrame({"left": part["row"].to_numpy()[later], "right": first.to_numpy()[later]})
+# What a row of the band groups holds: an in-run candidate pair (a: left row, b: right row),
+# an earlier run's candidate (a: row, b: index entry), or a band key new to the index (a: its
+# first row, band).
+PAIR, EARLIER, NEW_BAND = 0, 1, 2
+
+
+def _band_groups(part: pd.DataFrame) -> pd.DataFrame:
+    """Per band key, the first row that had it: every other row's candidate; and, against an
+    earlier runs' index (``entry``, -1 where the key is not there), the index's candidates
+    and the keys it does not have yet."""
+    rows = part["row"].to_numpy(np.int64)
+    first = part.groupby("band", sort=False)["row"].transform("min").to_numpy(np.int64)
+    entry = part["entry"].fillna(-1).to_numpy(np.int64) if "entry" in part else None
+    pieces = [(PAIR, rows != first, rows, first)]
+    if entry is not None:
+        pieces.append((EARLIER, entry >= 0, rows, entry))
+        pieces.append((NEW_BAND, (entry < 0) & (rows == first), rows, np.zeros_like(rows)))
+    bands = part["band"].to_numpy(np.uint64)
+    return pd.DataFrame(
+        {
+            "what": np.concatenate([np.full(int(m.sum()), w, np.int8) for w, m, _, _ in pieces]),
+            "a": np.concatenate([a[m] for _, m, a, _ in pieces]),
+            "b": np.concatenate([b[m] for _, m, _, b in pieces]),
+            "band": np.concatenate([bands[m] for _, m, _, _ in pieces]),
+        }
+    )
 
 
 def _frame(
@@ -123,18 +145,46 @@ def exact_groups(rows: RunRows) -> dd.DataFrame:
     return shuffled.map_partitions(_with_owner, meta=meta.assign(owner=np.zeros(0, np.int64)))
 
 
-def band_pairs(rows: RunRows, excluded: Sequence[np.ndarray]) -> tuple[dd.DataFrame, dd.DataFrame]:
+def band_groups(
+    rows: RunRows,
+    excluded: Sequence[np.ndarray],
+    *,
+    indexed: bool = False,
+    index_bands: dd.DataFrame | None = None,
+) -> dd.DataFrame:
     """The band keys of the rows that count (all above the floor but each block's
-    ``excluded`` rows), and the candidate pairs (``left``, ``right``: the first row that had
-    one of left's keys)."""
+    ``excluded`` rows), brought together by key and read as :func:`_band_groups` reads them:
+    a shuffle, or with an index (``indexed``) a merge with its band keys (``index_bands``,
+    None while it has none)."""
     meta = pd.DataFrame({"band": np.zeros(0, np.uint64), "row": np.zeros(0, np.int64)})
     bands = _frame(rows, _band_frame, meta, excluded)
-    pairs_meta = pd.DataFrame({"left": np.zeros(0, np.int64), "right": np.zeros(0, np.int64)})
-    pairs = bands.shuffle(on="band").map_partitions(_first_of_band, meta=pairs_meta)
-    return bands, pairs
+    if not indexed:
+        grouped = bands.shuffle(on="band")
+    elif index_bands is None:
+        grouped = bands.assign(entry=np.int64(-1)).shuffle(on="band")
+    else:
+        grouped = bands.merge(index_bands, left_on="band", right_on="band_key", how="left")
+        grouped = grouped[["band", "row", "entry"]]
+    out = pd.DataFrame(
+        {
+            "what": np.zeros(0, np.int8),
+            "a": np.zeros(0, np.int64),
+            "b": np.zeros(0, np.int64),
+            "band": np.zeros(0, np.uint64),
+        }
+    )
+    return grouped.map_partitions(_band_groups, meta=out)
 
 
-def _sketch_columns(features: BlockFeatures, positions: np.ndarray) -> dict[str, Any]:
+def chosen(groups: dd.DataFrame, what: int, first: str, second: str) -> dd.DataFrame:
+    """One kind of row of the band groups, its columns named."""
+    picked = groups[groups["what"] == what]
+    columns = {"a": first, "b": second} if second != "band" else {"a": first}
+    names = ["a", "b"] if second != "band" else ["band", "a"]
+    return picked[names].rename(columns=columns)
+
+
+def sketch_columns(features: BlockFeatures, positions: np.ndarray) -> dict[str, Any]:
     """The sketches of some positions as columns: values (bytes) and set size, per kind."""
     columns: dict[str, Any] = {}
     for prefix, (values, lengths, sizes) in zip("wc", features.sketches(positions), strict=True):
@@ -161,24 +211,25 @@ def _sketches_of(columns: pd.DataFrame) -> tuple[tuple[np.ndarray, ...], tuple[n
 def _with_right_sketches(part: pd.DataFrame, features: BlockFeatures, base: int) -> pd.DataFrame:
     right = part.index.to_numpy(np.int64)
     columns = {"left": part["left"].to_numpy(np.int64), "right": right}
-    return pd.DataFrame({**columns, **_sketch_columns(features, right - base)})
+    return pd.DataFrame({**columns, **sketch_columns(features, right - base)})
 
 
-def _verified(part: pd.DataFrame, features: BlockFeatures, base: int, threshold: float):  # noqa: ANN202
+def _verified(
+    part: pd.DataFrame, features: BlockFeatures, base: int, threshold: float, best: bool
+) -> pd.DataFrame:
+    """The pairs of one block's left rows (each once) that reach the threshold, with their
+    similarity in ``value``; with ``best``, only each left row's best (ties to the smaller
+    right), as the finder takes an earlier run's match."""
     frame = part.reset_index()
-    pairs = frame[["left", "right"]].to_numpy(np.int64)
-    _, first = np.unique(pairs, axis=0, return_index=True)
+    _, first = np.unique(frame[["left", "right"]].to_numpy(np.int64), axis=0, return_index=True)
     frame = frame.iloc[np.sort(first)]
-    left = frame["left"].to_numpy(np.int64)
-    values = pair_similarity(features, left - base, _sketches_of(frame))
-    good = values >= threshold - TOLERANCE
-    return pd.DataFrame(
-        {
-            "left": left[good],
-            "right": frame["right"].to_numpy(np.int64)[good],
-            "value": values[good],
-        }
-    )
+    values = pair_similarity(features, frame["left"].to_numpy(np.int64) - base, _sketches_of(frame))
+    kept = frame.drop(columns=["wv", "ws", "cv", "cs"]).assign(value=values)
+    kept = kept[values >= threshold - TOLERANCE]
+    if best:
+        kept = kept.sort_values(["left", "value", "right"], ascending=[True, False, True])
+        kept = kept.drop_duplicates("left")
+    return kept.reset_index(drop=True)
 
 
 def _sketch_meta(**columns: Any) -> pd.DataFrame:
@@ -193,22 +244,32 @@ def _sketch_meta(**columns: Any) -> pd.DataFrame:
     )
 
 
+def verify_by_left(
+    rows: RunRows, attached: dd.DataFrame, threshold: float, *, best: bool = False
+) -> list[Any]:
+    """Delayed frames, one per block with comments, of the pairs of ``attached`` (``left``,
+    ``right`` and the right side's sketch columns) that the left rows' sketches verify."""
+    from dask import delayed
+
+    filled = rows.filled()
+    by_left = attached.set_index("left", divisions=rows.divisions())
+    return [
+        delayed(_verified)(part, rows.features[b], int(rows.bases[b]), threshold, best)
+        for b, part in zip(filled, by_left.to_delayed(), strict=True)
+    ]
+
+
 def verify_pairs(rows: RunRows, pairs: dd.DataFrame, threshold: float) -> list[Any]:
-    """Delayed frames of the verified pairs (``left``, ``right``, ``value``), one per block."""
+    """Delayed frames of the verified in-run pairs (``left``, ``right``, ``value``), one per
+    block: the pairs go to their right row's block for its sketches, then to the left's."""
     import dask.dataframe as dd
     from dask import delayed
 
-    filled, divisions = rows.filled(), rows.divisions()
-    by_right = pairs.set_index("right", divisions=divisions)
+    by_right = pairs.set_index("right", divisions=rows.divisions())
     attached = [
         delayed(_with_right_sketches)(part, rows.features[b], int(rows.bases[b]))
-        for b, part in zip(filled, by_right.to_delayed(), strict=True)
+        for b, part in zip(rows.filled(), by_right.to_delayed(), strict=True)
     ]
     meta = _sketch_meta(left=np.zeros(0, np.int64), right=np.zeros(0, np.int64))
-    by_left = dd.from_delayed(attached, meta=meta, verify_meta=False).set_index(
-        "left", divisions=divisions
-    )
-    return [
-        delayed(_verified)(part, rows.features[b], int(rows.bases[b]), threshold)
-        for b, part in zip(filled, by_left.to_delayed(), strict=True)
-    ]
+    frame = dd.from_delayed(attached, meta=meta, verify_meta=False)
+    return verify_by_left(rows, frame, threshold)

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from moderation.parse import ParseOptions
 from moderation.pipeline.dask_engine.blocks import Block, expand_inputs
+from moderation.pipeline.dask_engine.clustering import Clusters
 from moderation.pipeline.dask_engine.features import DedupSettings
 from moderation.pipeline.dask_engine.matching import RunRows
+from moderation.pipeline.dask_engine.parquet_index import ParquetIndex, write_block_entries
 from moderation.pipeline.dask_engine.planning import plan_blocks
 from moderation.pipeline.dask_engine.reading import parse_block
 from moderation.pipeline.dask_engine.stages import BlockInfo, block_info, comment_features
@@ -85,3 +88,38 @@ def run_facts(inputs: Inputs, command: str, output_format: str) -> dict[str, Any
     """What a manifest says of any run: the engine, the command, the inputs, the format."""
     names = input_names(inputs if isinstance(inputs, str) else tuple(inputs))
     return {"engine": "dask", "command": command, "inputs": names, "format": output_format}
+
+
+def open_index(
+    path: str | Path | None, settings: DedupSettings, inputs: Inputs, *, readonly: bool = False
+) -> ParquetIndex | None:
+    """The run's Parquet index of earlier runs, when it has one."""
+    if not path:
+        return None
+    label = " ".join(input_names(inputs if isinstance(inputs, str | Path) else tuple(inputs)))
+    return ParquetIndex(str(path), settings.finder().settings, readonly=readonly, label=label)
+
+
+def record_run(
+    client: Client, run: StartedRun, clusters: Clusters, index: ParquetIndex | None
+) -> None:
+    """Add the run's texts and sketches to the index from the workers (its band keys were
+    written while they were matched), then commit the run."""
+    if index is None or index.writing is None:
+        return
+    rows = run.matching
+    written = [
+        client.submit(
+            write_block_entries,
+            index.writing,
+            b,
+            rows.features[b],
+            clusters.marks[b],
+            clusters.excluded[b],
+            int(rows.bases[b]),
+            pure=False,
+        )
+        for b in range(len(run.blocks))
+    ]
+    client.gather(written)
+    index.commit(run.comments)

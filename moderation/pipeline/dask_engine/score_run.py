@@ -19,7 +19,14 @@ from moderation.pipeline.dask_engine.clustering import cluster_run
 from moderation.pipeline.dask_engine.features import DedupSettings
 from moderation.pipeline.dask_engine.model_cache import ModelPlugin
 from moderation.pipeline.dask_engine.output import collect, target_for, write_manifest
-from moderation.pipeline.dask_engine.run import StartedRun, report_rejections, run_facts, start
+from moderation.pipeline.dask_engine.run import (
+    StartedRun,
+    open_index,
+    record_run,
+    report_rejections,
+    run_facts,
+    start,
+)
 from moderation.pipeline.dask_engine.stages import scored_rows
 from moderation.pipeline.dask_engine.summaries import add_summary
 from moderation.pipeline.dask_engine.writing import (
@@ -35,6 +42,8 @@ from moderation.pipeline.summary import PROGRESS_EVERY, ScoreSummary
 
 if TYPE_CHECKING:
     from distributed import Client
+
+    from moderation.pipeline.dask_engine.parquet_index import ParquetIndex
 
 
 def _shared_model(options: ScoreOptions) -> tuple[ScoreOptions, str]:
@@ -75,16 +84,18 @@ def _write(
     output: str | Path | TextIO,
     target: PartTarget,
     summary: ScoreSummary,
+    index: ParquetIndex | None,
 ) -> list[PartResult]:
-    """Mark and write every block's rows; add their counts to ``summary``."""
-    _, marks = cluster_run(client, run.matching, options.dedup_threshold)
+    """Mark and write every block's rows (and record them in the index); add their counts
+    to ``summary``."""
+    clusters = cluster_run(client, run.matching, options.dedup_threshold, index)
     stories = _stories(run, summary)
     parts = [
         client.submit(
             write_score_part,
             run.rows[b],
             run.matching.features[b],
-            marks[b],
+            clusters.marks[b],
             stories[b],
             target,
             b,
@@ -93,6 +104,7 @@ def _write(
         for b in range(len(run.blocks))
     ]
     results = collect(parts, output, target)
+    record_run(client, run, clusters, index)
     for result in results:
         assert result.summary is not None
         add_summary(summary, result.summary)
@@ -117,6 +129,7 @@ def score_dask(
     summary = ScoreSummary(progress=progress)
     settings = DedupSettings(options.dedup_threshold, DEFAULT_MIN_WORDS)
     target = target_for(output, options.output_format)
+    index = open_index(options.index_path, settings, inputs)
     with connect(options.scheduler, options.jobs) as client:
         client.register_plugin(ModelPlugin(options, sha256))
         run = start(
@@ -132,7 +145,7 @@ def score_dask(
         with RejectionLog(options.rejects, notify=notify) as log:
             report_rejections(run, log)
             summary.unloaded += sum(info.unloaded for info in run.infos)
-            results = _write(client, run, options, output, target, summary)
+            results = _write(client, run, options, output, target, summary, index)
         facts = run_facts(inputs, "score", options.output_format)
         write_manifest(
             target, run.blocks, results, **facts, model_sha256=sha256, rejections=log.count
