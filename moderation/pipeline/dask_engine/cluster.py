@@ -1,6 +1,7 @@
 """The cluster a run uses: the scheduler it is pointed at, or a local one started for it.
 
-Object columns stay objects (sketches travel as bytes; Dask would turn them into strings).
+Object columns stay objects (sketches travel as bytes; Dask would turn them into strings), and
+Dask's own log lines below errors stay out of the run's stderr while it is connected.
 A local cluster has ``jobs`` worker processes of one thread each (one per core, as the local
 engine's workers), listens on 127.0.0.1 only and has no dashboard; it is closed with the run.
 """
@@ -30,8 +31,14 @@ def connect(scheduler: str | None, jobs: int) -> Iterator[Client]:
     """
     import dask
 
-    with dask.config.set({"dataframe.convert-string": False}):
-        yield from _clients(scheduler, jobs)
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        with dask.config.set({"dataframe.convert-string": False}):
+            yield from _clients(scheduler, jobs)
+    finally:
+        logger.setLevel(level)
 
 
 def _clients(scheduler: str | None, jobs: int) -> Iterator[Client]:
