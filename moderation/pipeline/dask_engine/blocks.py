@@ -145,8 +145,8 @@ def expand_inputs(inputs: Iterable[str | Path]) -> list[Source]:
 
 
 def _remote(url: str) -> Iterator[Source]:
-    """The files an fsspec URL names: itself, a folder's files (hidden ones left out) or a
-    glob's matches, sorted."""
+    """The files an fsspec URL names: itself (named as given), a folder's files (hidden ones
+    left out) or a glob's matches, sorted (named by fsspec's full URL)."""
     from fsspec.core import url_to_fs
 
     fs, path = url_to_fs(url)
@@ -155,7 +155,8 @@ def _remote(url: str) -> Iterator[Source]:
     elif fs.isdir(path):
         paths = sorted(p for p in fs.find(path) if not PurePosixPath(p).name.startswith("."))
     else:
-        paths = [path]
+        yield Source(url, url, local=False)
+        return
     for found in paths:
         name = fs.unstrip_protocol(found)
         yield Source(name, name, local=False)
