@@ -25,7 +25,7 @@ from moderation.pipeline.dask_engine.parquet_index import ParquetIndex, write_bl
 from moderation.pipeline.dask_engine.planning import plan_blocks
 from moderation.pipeline.dask_engine.reading import parse_block
 from moderation.pipeline.dask_engine.stages import BlockInfo, block_info, comment_features
-from moderation.pipeline.options import Inputs, input_names
+from moderation.pipeline.options import Inputs, fixed_inputs, input_names
 from moderation.pipeline.rejections import RejectionLog
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def start(
     ModerationError
         The first error that stopped a block (``strict`` parse options), in input order.
     """
-    names = [inputs] if isinstance(inputs, str) else list(inputs)
+    names = [inputs] if isinstance(inputs, str | Path) else list(inputs)
     blocks = plan_blocks(client, expand_inputs(names), parse_options, blocksize)
     parsed = client.map(parse_block, blocks, options=parse_options, pure=False)
     infos = client.map(block_info, parsed, pure=False)
@@ -86,7 +86,7 @@ def report_rejections(run: StartedRun, log: RejectionLog) -> None:
 
 def run_facts(inputs: Inputs, command: str, output_format: str) -> dict[str, Any]:
     """What a manifest says of any run: the engine, the command, the inputs, the format."""
-    names = input_names(inputs if isinstance(inputs, str) else tuple(inputs))
+    names = input_names(fixed_inputs(inputs))
     return {"engine": "dask", "command": command, "inputs": names, "format": output_format}
 
 
@@ -96,7 +96,7 @@ def open_index(
     """The run's Parquet index of earlier runs, when it has one."""
     if not path:
         return None
-    label = " ".join(input_names(inputs if isinstance(inputs, str | Path) else tuple(inputs)))
+    label = " ".join(input_names(fixed_inputs(inputs)))
     return ParquetIndex(str(path), settings.finder().settings, readonly=readonly, label=label)
 
 
