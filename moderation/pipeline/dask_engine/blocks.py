@@ -31,7 +31,6 @@ from typing import BinaryIO
 from moderation.parse import ParseOptions, iter_inputs, parse
 from moderation.parse.detect import SNIFF_BYTES, detect_format
 
-SPLITTABLE = ("jsonl", "csv")
 _GLOB_CHARS = frozenset("*?[")
 _CHUNK = 1 << 22
 

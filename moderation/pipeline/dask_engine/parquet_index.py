@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 1
 ENTRY_BITS = 40
-TABLES = ("texts", "bands", "sketches")
 _SETTINGS = "settings.json"
 
 

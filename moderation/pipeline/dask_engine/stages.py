@@ -11,12 +11,10 @@ from moderation.errors import ModerationError
 from moderation.pipeline.dask_engine.features import BlockFeatures, DedupSettings, block_features
 from moderation.pipeline.dask_engine.model_cache import worker_moderator
 from moderation.pipeline.dask_engine.reading import ParsedBlock
+from moderation.pipeline.dedup import SAMPLE_CHARS
 from moderation.pipeline.options import ScoreOptions
 from moderation.records import Article, Comment, Rejection, Unloaded
 from moderation.verdict import Verdict
-
-# Characters of a comment's text kept for its cluster's summary (as the local dedup keeps).
-SAMPLE_CHARS = 80
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pathlib import Path
 from tests.support import FIXTURES
 
 # A bigger dump's blocks: several per dump, so that copies cross blocks and workers.
-BLOCKSIZE = 3000
+BLOCKSIZE = 4000
 # A chain: C is too far from A (0.75) and only the later B (0.83 with A, 0.92 with C) joins
 # them. Streamed (score), C keeps its own cluster; merged (dedup), C joins A's.
 _NATO = [

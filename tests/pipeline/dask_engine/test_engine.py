@@ -95,22 +95,10 @@ def test_score_rows_are_the_local_engines(cluster, client, inputs, local_score, 
     assert len(blocks) > 3 * len(after)
     # One load per worker process at most, not one per block.
     assert all(after[worker] - before.get(worker, 0) <= 1 for worker in after)
-
-
-def test_streamed_and_merged_chains(cluster, inputs, local_score, tmp_path):  # noqa: ANN001
-    """A comment that only a later one links to an earlier cluster: score (streamed, rows
-    written as they come) keeps it apart; dedup (whole run) merges it, on both engines."""
-    scored = _rows(local_score)
-    assert scored["chainC"]["duplicate_of"] is None
-    assert scored["chainB"]["duplicate_of"] == "chainC"
-    options = DedupOptions(engine="dask", scheduler=cluster.scheduler_address, blocksize=BLOCKSIZE)
-    run_dedup([str(inputs)], options, str(tmp_path / "dask.jsonl"))
-    run_dedup([str(inputs)], DedupOptions(), str(tmp_path / "local.jsonl"))
-    for engine in ("dask", "local"):
-        rows = _rows((tmp_path / f"{engine}.jsonl").read_text(encoding="utf-8"))
-        assert (rows["chainC"]["duplicate_of"], rows["chainC"]["match"]) == ("chainA", "near")
-        assert rows["chainB"]["duplicate_of"] == "chainA"
-    assert (tmp_path / "dask.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+    # The chain (see data.py), streamed: C keeps its own cluster, B joins C, its best match.
+    rows = _rows(scored)
+    assert rows["chainC"]["duplicate_of"] is None
+    assert rows["chainB"]["duplicate_of"] == "chainC"
 
 
 def test_dedup_command_writes_parts_and_the_local_clusters(cluster, inputs, tmp_path):  # noqa: ANN001
@@ -155,6 +143,10 @@ def test_dedup_command_writes_parts_and_the_local_clusters(cluster, inputs, tmp_
     assert manifest["rejections"] > 0
     clusters = (tmp_path / "dask-clusters.jsonl").read_bytes()
     assert clusters == (tmp_path / "local-clusters.jsonl").read_bytes() and clusters
+    # The chain (see data.py), merged over the whole run: C and B both join A's cluster.
+    rows = _rows(gathered)
+    assert (rows["chainC"]["duplicate_of"], rows["chainC"]["match"]) == ("chainA", "near")
+    assert rows["chainB"]["duplicate_of"] == "chainA"
 
 
 def _held_scores(client) -> str | None:  # noqa: ANN001
