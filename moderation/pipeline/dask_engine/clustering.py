@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -46,11 +46,12 @@ def _column(frame: pd.DataFrame, name: str, dtype: type) -> np.ndarray:
 
 @dataclass
 class Clusters:
-    """The run's clusters: resolved, cut into each block's marks, and each block's rows that
-    an index must not record again (repeats, and texts an earlier run had)."""
+    """The run's clusters: resolved, cut into each block's marks (futures of
+    :class:`BlockMarks` on the workers), and each block's rows that an index must not record
+    again (repeats, and texts an earlier run had)."""
 
     resolution: Resolution
-    marks: list[BlockMarks]
+    marks: list[Any]
     excluded: list[np.ndarray]
 
 
@@ -139,4 +140,7 @@ def cluster_run(
     matches, excluded = find_matches(rows, threshold, index)
     resolution = resolve(matches)
     marks = block_marks_all(client, rows, resolution)
-    return Clusters(resolution, marks, _excluded_by_block(rows, excluded))
+    # Sent to the workers ahead of the tasks that read them, not inside each task (where the
+    # scheduler would hold them).
+    scattered = client.scatter(marks, hash=False) if marks else []
+    return Clusters(resolution, scattered, _excluded_by_block(rows, excluded))

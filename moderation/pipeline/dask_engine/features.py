@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from dask.sizeof import sizeof
 
 from moderation.dedup import DuplicateFinder
 from moderation.dedup.minhash import MinHasher
@@ -66,6 +67,13 @@ class BlockFeatures:
 
     def __len__(self) -> int:
         return int(self.keys.size)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held (what Dask's memory accounting is told: see :func:`_sizeof`)."""
+        arrays = (self.keys, self.short, self.empty, self.band_rows, self.band_keys)
+        ids = sum(len(i) + 49 for i in self.ids if i is not None) + 8 * len(self.ids)
+        return sum(a.nbytes for a in arrays) + self.words.nbytes + self.chars.nbytes + ids
 
     @property
     def grouping_keys(self) -> np.ndarray:
@@ -143,3 +151,8 @@ def pair_similarity(
     words = features.words.similarity(left, right, other=other[0])
     chars = features.chars.similarity(left, right, other=other[1])
     return np.maximum(words, chars)
+
+
+@sizeof.register(BlockFeatures)
+def _sizeof(features: BlockFeatures) -> int:
+    return features.nbytes

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import pickle
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -81,14 +82,16 @@ def _part_stream(target: PartTarget, number: int) -> Iterator[tuple[TextIO, list
 
 
 def write_score_part(
-    verdicts: list[Verdict],
+    scored: bytes,
     features: BlockFeatures,
     marks: BlockMarks,
     stories: BlockStories,
     target: PartTarget,
     number: int,
 ) -> PartResult:
-    """Mark each verdict as the streaming local run does (duplicates, story) and write it."""
+    """Mark each verdict (``scored``: the block's, pickled by its worker) as the streaming
+    local run does (duplicates, story) and write it."""
+    verdicts: list[Verdict] = pickle.loads(scored)  # made by this run's own workers
     summary = ScoreSummary()
     story_ids = dict(stories.known)
     changes = iter(stories.changes)
