@@ -38,7 +38,8 @@ threshold_help = (
     "character bigrams if higher when both have under 12 distinct words (typos in short texts)."
 )
 index_help = (
-    "SQLite fingerprint index: flag repeats of comments from earlier runs, then add this run's."
+    "SQLite fingerprint index: flag repeats of comments from earlier runs, then add this run's "
+    "(with --engine dask, a folder: a Parquet dataset)."
 )
 
 
@@ -62,7 +63,7 @@ index_help = (
     help="Texts with fewer words are matched only exactly (reported short-exact).",
 )
 @click.option(
-    "--index", "index_path", default=None, type=click.Path(dir_okay=False), help=index_help
+    "--index", "index_path", default=None, type=click.Path(), help=index_help
 )
 @click.option(
     "--index-readonly", is_flag=True, help="Look up the index only; do not add this run to it."

@@ -79,8 +79,9 @@ from moderation.pipeline.options import ScoreOptions
     "--index",
     "index_path",
     default=None,
-    type=click.Path(dir_okay=False),
-    help="SQLite fingerprint index: mark repeats of comments from earlier runs; add this run's.",
+    type=click.Path(),
+    help="SQLite fingerprint index: mark repeats of comments from earlier runs; add this run's "
+    "(with --engine dask, a folder: a Parquet dataset).",
 )
 @click.option(
     "--jobs",
