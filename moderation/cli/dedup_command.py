@@ -62,9 +62,7 @@ index_help = (
     type=click.IntRange(min=1),
     help="Texts with fewer words are matched only exactly (reported short-exact).",
 )
-@click.option(
-    "--index", "index_path", default=None, type=click.Path(), help=index_help
-)
+@click.option("--index", "index_path", default=None, type=click.Path(), help=index_help)
 @click.option(
     "--index-readonly", is_flag=True, help="Look up the index only; do not add this run to it."
 )

@@ -63,6 +63,8 @@ def find_matches(
     its new band keys are written on the way."""
     import dask
 
+    if rows.total == 0:  # nothing to match (and no partition to match in)
+        return Matches(), np.zeros(0, np.int64)
     groups = exact_groups(rows)
     repeats = groups[groups["row"] != groups["owner"]][["row", "owner", "short"]]
     firsts = groups[groups["row"] == groups["owner"]][["key", "row"]]

@@ -27,13 +27,36 @@ _CONTENT_NAME = "<text>"
 _NUMBER = re.compile(r"\d+")
 
 
+@dataclass(frozen=True)
+class BlockError:
+    """An error that stopped a block, in a form that travels between processes (a
+    :class:`ParseError` rebuilt by pickle would lose its arguments)."""
+
+    kind: type[ModerationError]
+    message: str
+    source: str | None = None
+    line: int | None = None
+
+    @classmethod
+    def of(cls, error: ModerationError) -> BlockError:
+        if isinstance(error, ParseError):
+            return cls(ParseError, error.reason, error.source, error.line)
+        return cls(type(error), str(error))
+
+    def exception(self) -> ModerationError:
+        """The error again, as it was raised."""
+        if self.kind is ParseError:
+            return ParseError(self.source or "", self.message, self.line)
+        return self.kind(self.message)
+
+
 @dataclass
 class ParsedBlock:
     """A block's records in input order, or the error that stopped it (``strict`` options)."""
 
     number: int
     records: list[Record] = field(default_factory=list)
-    error: ModerationError | None = None
+    error: BlockError | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +121,7 @@ def _parse_content(
         for record in parse(data, options):
             parsed.records.append(renaming.record(record))
     except ModerationError as error:
-        parsed.error = renaming.error(error)
+        parsed.error = BlockError.of(renaming.error(error))
     return parsed
 
 
@@ -111,9 +134,9 @@ def _parse_path(block: Block, path: str, options: ParseOptions) -> ParsedBlock:
             parsed.records.append(record)
     except ParseError as error:
         source = block.source.name if error.source == path else error.source
-        parsed.error = ParseError(source, error.reason, error.line)
+        parsed.error = BlockError(ParseError, error.reason, source, error.line)
     except ModerationError as error:
-        parsed.error = error
+        parsed.error = BlockError.of(error)
     return parsed
 
 

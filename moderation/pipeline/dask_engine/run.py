@@ -72,7 +72,7 @@ def start(
     gathered: list[BlockInfo] = client.gather(infos)
     for info in gathered:
         if info.error is not None:
-            raise info.error
+            raise info.error.exception()
     bases = np.concatenate(([0], np.cumsum([info.comments for info in gathered])))
     return StartedRun(blocks, gathered, rows, RunRows(features, bases.astype(np.int64)))
 

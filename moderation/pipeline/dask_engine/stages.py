@@ -8,10 +8,9 @@ import pickle
 from dataclasses import dataclass, field
 
 from moderation.batching import batched
-from moderation.errors import ModerationError
 from moderation.pipeline.dask_engine.features import BlockFeatures, DedupSettings, block_features
 from moderation.pipeline.dask_engine.model_cache import worker_moderator
-from moderation.pipeline.dask_engine.reading import ParsedBlock
+from moderation.pipeline.dask_engine.reading import BlockError, ParsedBlock
 from moderation.pipeline.dedup import SAMPLE_CHARS
 from moderation.pipeline.options import ScoreOptions
 from moderation.records import Article, Comment, Rejection, Unloaded
@@ -33,7 +32,7 @@ class BlockInfo:
         Replies the platform left out (``Unloaded`` stubs' counts).
     article_ids : set of str
         Articles the block's comments belong to.
-    error : ModerationError or None
+    error : BlockError or None
         What stopped the block with ``strict`` options.
     """
 
@@ -43,7 +42,7 @@ class BlockInfo:
     articles: list[tuple[int, Article]] = field(default_factory=list)
     unloaded: int = 0
     article_ids: set[str] = field(default_factory=set)
-    error: ModerationError | None = None
+    error: BlockError | None = None
 
 
 def _comments(parsed: ParsedBlock) -> list[Comment]:

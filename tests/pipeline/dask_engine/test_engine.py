@@ -216,3 +216,36 @@ def test_the_parquet_index_flags_an_earlier_runs_repeats(cluster, tmp_path):  # 
         "sketches",
         "texts",
     ]
+
+
+def test_strict_stops_at_the_first_problem_in_input_order(cluster, tmp_path):  # noqa: ANN001
+    from moderation.errors import ParseError
+    from moderation.parse import ParseOptions
+
+    write_jsonl(tmp_path / "a.jsonl", count=80, seed=5)  # its broken lines come first
+    (tmp_path / "b.jsonl").write_text("{broken\n", encoding="utf-8")
+    strict = ParseOptions(strict=True, articles=True)
+    errors = []
+    for engine in ("local", "dask"):
+        options = DedupOptions(
+            engine=engine,
+            scheduler=cluster.scheduler_address if engine == "dask" else None,
+            blocksize=500,
+            parse_options=strict,
+        )
+        with pytest.raises(ParseError) as raised:
+            run_dedup([str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl")], options, "-")
+        errors.append(str(raised.value))
+    assert errors[0] == errors[1] and "a.jsonl:6:" in errors[0]
+
+
+def test_inputs_without_comments(cluster, tmp_path):  # noqa: ANN001
+    (tmp_path / "bad.jsonl").write_text("{broken\n", encoding="utf-8")
+    outputs = []
+    for engine in ("local", "dask"):
+        options = DedupOptions(
+            engine=engine, scheduler=cluster.scheduler_address if engine == "dask" else None
+        )
+        result = run_dedup([str(tmp_path / "bad.jsonl")], options, str(tmp_path / engine))
+        outputs.append(((tmp_path / engine).read_text(encoding="utf-8"), result.render()))
+    assert outputs[0] == outputs[1] and "0 comments; 1 rejected" in outputs[0][1]
