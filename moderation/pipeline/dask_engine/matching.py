@@ -163,7 +163,11 @@ def band_groups(
     elif index_bands is None:
         grouped = bands.assign(entry=np.int64(-1)).shuffle(on="band")
     else:
-        grouped = bands.merge(index_bands, left_on="band", right_on="band_key", how="left")
+        # Shuffled first: a merge may broadcast a small right side and keep the left's
+        # partitions as they are, and every row of a band key must be in one partition.
+        grouped = bands.shuffle(on="band").merge(
+            index_bands, left_on="band", right_on="band_key", how="left"
+        )
         grouped = grouped[["band", "row", "entry"]]
     out = pd.DataFrame(
         {
