@@ -12,15 +12,20 @@ from moderation.cli.common import (
     format_option,
     input_argument,
     output_format_option,
-    output_option,
     quiet_option,
     rejects_option,
     show_progress,
     strict_option,
     tell,
 )
+from moderation.cli.engine_options import (
+    blocksize_option,
+    engine_option,
+    parts_output_option,
+    scheduler_option,
+)
 from moderation.parse import ParseOptions
-from moderation.pipeline.dedup import dedup
+from moderation.pipeline.engine import run_dedup
 from moderation.pipeline.options import DedupOptions
 
 
@@ -35,13 +40,14 @@ threshold_help = (
     "character bigrams if higher when both have under 12 distinct words (typos in short texts)."
 )
 index_help = (
-    "SQLite fingerprint index: flag repeats of comments from earlier runs, then add this run's."
+    "SQLite fingerprint index: flag repeats of comments from earlier runs, then add this run's "
+    "(with --engine dask, a folder: a Parquet dataset)."
 )
 
 
 @command("dedup")
 @input_argument
-@output_option
+@parts_output_option
 @output_format_option
 @click.option(
     "--threshold",
@@ -58,9 +64,7 @@ index_help = (
     type=click.IntRange(min=1),
     help="Texts with fewer words are matched only exactly (reported short-exact).",
 )
-@click.option(
-    "--index", "index_path", default=None, type=click.Path(dir_okay=False), help=index_help
-)
+@click.option("--index", "index_path", default=None, type=click.Path(), help=index_help)
 @click.option(
     "--index-readonly", is_flag=True, help="Look up the index only; do not add this run to it."
 )
@@ -84,6 +88,16 @@ index_help = (
 @strict_option
 @rejects_option
 @quiet_option
+@engine_option
+@scheduler_option
+@click.option(
+    "--jobs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="With --engine dask, the worker processes of the local cluster started for the run.",
+)
+@blocksize_option
 def dedup_command(
     inputs: tuple[str, ...],
     output: str,
@@ -99,6 +113,10 @@ def dedup_command(
     strict: bool,
     rejects: str | None,
     quiet: bool,
+    engine: str,
+    scheduler: str | None,
+    jobs: int,
+    blocksize: int,
 ) -> None:
     """Find exact and near-duplicate comments: floods and copy-paste campaigns.
 
@@ -119,8 +137,12 @@ def dedup_command(
         parse_options=ParseOptions(
             format=input_format, fields=fields, strict=strict, articles=True
         ),
+        engine=engine,
+        scheduler=scheduler,
+        jobs=jobs,
+        blocksize=blocksize,
     )
-    result = dedup(inputs, options, output, notify=tell, progress=show_progress(quiet, output))
+    result = run_dedup(inputs, options, output, notify=tell, progress=show_progress(quiet, output))
     click.echo(result.render(), err=True)
     if result.rejected:
         sys.exit(1)

@@ -12,7 +12,6 @@ from moderation.cli.common import (
     format_option,
     input_argument,
     model_option,
-    output_option,
     parse_flag_values,
     quiet_option,
     rejects_option,
@@ -22,14 +21,20 @@ from moderation.cli.common import (
     strict_option,
     tell,
 )
+from moderation.cli.engine_options import (
+    blocksize_option,
+    engine_option,
+    parts_output_option,
+    scheduler_option,
+)
 from moderation.parse import ParseOptions
+from moderation.pipeline.engine import run_score
 from moderation.pipeline.options import ScoreOptions
-from moderation.pipeline.score import score
 
 
 @command("score")
 @input_argument
-@output_option
+@parts_output_option
 @model_option
 @score_output_format_option
 @click.option(
@@ -77,15 +82,17 @@ from moderation.pipeline.score import score
     "--index",
     "index_path",
     default=None,
-    type=click.Path(dir_okay=False),
-    help="SQLite fingerprint index: mark repeats of comments from earlier runs; add this run's.",
+    type=click.Path(),
+    help="SQLite fingerprint index: mark repeats of comments from earlier runs; add this run's "
+    "(with --engine dask, a folder: a Parquet dataset).",
 )
 @click.option(
     "--jobs",
     default=1,
     show_default=True,
     type=click.IntRange(min=1),
-    help="Worker processes that featurise and score batches (results do not depend on it).",
+    help="Worker processes that featurise and score batches (results do not depend on it); "
+    "with --engine dask, the workers of the local cluster started for the run.",
 )
 @click.option(
     "--resume",
@@ -97,6 +104,9 @@ from moderation.pipeline.score import score
 @strict_option
 @rejects_option
 @quiet_option
+@engine_option
+@scheduler_option
+@blocksize_option
 def score_command(
     inputs: tuple[str, ...],
     output: str,
@@ -116,6 +126,9 @@ def score_command(
     strict: bool,
     rejects: str | None,
     quiet: bool,
+    engine: str,
+    scheduler: str | None,
+    blocksize: int,
 ) -> None:
     """Judge every comment: stance, spam and incitement scores, flags, action and reasons.
 
@@ -141,8 +154,11 @@ def score_command(
         parse_options=ParseOptions(
             format=input_format, fields=fields, strict=strict, articles=True
         ),
+        engine=engine,
+        scheduler=scheduler,
+        blocksize=blocksize,
     )
-    result = score(inputs, options, output, notify=tell, progress=show_progress(quiet, output))
+    result = run_score(inputs, options, output, notify=tell, progress=show_progress(quiet, output))
     click.echo(result.render(), err=True)
     if result.rejected:
         sys.exit(1)

@@ -28,6 +28,10 @@ DEFAULT_MAX_CHARS = 5000
 DEFAULT_BATCH_SIZE = 1000
 DEFAULT_DEDUP_THRESHOLD = 0.8
 DEFAULT_MIN_WORDS = 5
+# Engines a run can use: this machine's processes, or a Dask cluster (moderation.pipeline.engine).
+ENGINES = ("local", "dask")
+# Bytes of a large JSONL or CSV dump read as one block by the Dask engine (dask.bag's default).
+DEFAULT_BLOCKSIZE = 64 * 2**20
 
 
 def fixed_inputs(inputs: Inputs) -> str | Path | tuple[str | Path, ...]:
@@ -61,6 +65,21 @@ def _check_flag_values(name: str, values: Mapping[str, float]) -> None:
             raise OptionsError(f"{name}: unknown flag {flag!r}; flags: {FLAGS}")
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise OptionsError(f"{name}: {flag}={value!r} must be a number between 0 and 1")
+
+
+def _check_engine(options: ScoreOptions | DedupOptions) -> None:
+    if options.engine not in ENGINES:
+        raise OptionsError(f"engine={options.engine!r}: use one of {ENGINES}")
+    _check_count("blocksize", options.blocksize, "bytes per block")
+    if options.scheduler is not None:
+        if options.engine != "dask":
+            raise OptionsError(
+                f"scheduler={options.scheduler!r} names a Dask scheduler: use it with engine='dask'"
+            )
+        if not isinstance(options.scheduler, str) or not options.scheduler:
+            raise OptionsError(
+                f"scheduler={options.scheduler!r}: give an address, e.g. tcp://host:8786"
+            )
 
 
 def _check_output(options: ScoreOptions | DedupOptions) -> None:
@@ -103,11 +122,19 @@ class ScoreOptions:
         Also write every rejected input as a JSONL row here.
     parse_options : ParseOptions
         How inputs are read; ``articles=True`` (the default here) gives the story ids.
+    engine : {"local", "dask"}, default="local"
+        Run on this machine's processes, or on a Dask cluster (``jobs`` worker processes of a
+        cluster started for the run, or the one at ``scheduler``).
+    scheduler : str or None
+        Address of a running Dask scheduler (``engine="dask"`` only).
+    blocksize : int, default=64 MiB
+        Bytes of a large JSONL or CSV dump read as one block by the Dask engine.
 
     Raises
     ------
     OptionsError
-        A count below 1, a similarity outside (0, 1], an unknown flag or output format.
+        A count below 1, a similarity outside (0, 1], an unknown flag, output format or
+        engine, a scheduler without the Dask engine, or ``resume`` with it.
     """
 
     model_path: str | Path | None = None
@@ -123,6 +150,9 @@ class ScoreOptions:
     output_format: str = "jsonl"
     rejects: str | Path | None = None
     parse_options: ParseOptions = field(default_factory=_with_articles)
+    engine: str = "local"
+    scheduler: str | None = None
+    blocksize: int = DEFAULT_BLOCKSIZE
 
     def __post_init__(self) -> None:
         # Copies, so that a caller's dict changed later does not change a run's options.
@@ -137,6 +167,12 @@ class ScoreOptions:
         if self.target is not None and (not isinstance(self.target, str) or not self.target):
             raise OptionsError(f"target={self.target!r}: name a stance target, or None")
         _check_output(self)
+        _check_engine(self)
+        if self.resume and self.engine == "dask":
+            raise OptionsError(
+                "resume=True continues a local run from its checkpoint; the Dask engine "
+                "recomputes lost blocks by itself: run again without resume"
+            )
 
     def judge_settings(self) -> dict[str, Any]:
         """What :meth:`Moderator.load <moderation.judge.moderator.Moderator.load>` takes besides
@@ -172,11 +208,21 @@ class DedupOptions:
         Also write every rejected input as a JSONL row here.
     parse_options : ParseOptions
         How inputs are read; ``articles=True`` (the default here) gives the story ids.
+    engine : {"local", "dask"}, default="local"
+        Run in this process, or on a Dask cluster.
+    scheduler : str or None
+        Address of a running Dask scheduler (``engine="dask"`` only).
+    jobs : int, default=1
+        Worker processes of the Dask cluster started for the run when there is no
+        ``scheduler`` (the local engine runs in one process: more needs ``engine="dask"``).
+    blocksize : int, default=64 MiB
+        Bytes of a large JSONL or CSV dump read as one block by the Dask engine.
 
     Raises
     ------
     OptionsError
-        A count below 1, a similarity outside (0, 1], an unknown output format.
+        A count below 1, a similarity outside (0, 1], an unknown output format or engine, a
+        scheduler without the Dask engine, or several jobs with the local engine.
     """
 
     threshold: float = DEFAULT_DEDUP_THRESHOLD
@@ -188,9 +234,20 @@ class DedupOptions:
     output_format: str = "jsonl"
     rejects: str | Path | None = None
     parse_options: ParseOptions = field(default_factory=_with_articles)
+    engine: str = "local"
+    scheduler: str | None = None
+    jobs: int = 1
+    blocksize: int = DEFAULT_BLOCKSIZE
 
     def __post_init__(self) -> None:
         _check_similarity("threshold", self.threshold)
         _check_count("min_words", self.min_words, "words")
         _check_count("batch_size", self.batch_size, "comments per batch")
         _check_output(self)
+        _check_engine(self)
+        _check_count("jobs", self.jobs, "worker processes")
+        if self.jobs > 1 and self.engine == "local":
+            raise OptionsError(
+                f"jobs={self.jobs}: the local dedup runs in one process; use engine='dask' "
+                "for several worker processes"
+            )
