@@ -47,6 +47,9 @@ class Comment:
     title, permalink : str or None
         The comment's own heading and its link, where the page gives them (kept out of
         ``text``).
+    target : str or None
+        The stance target the comment is to be judged against, where the dump names one (its
+        ``target`` column); ``None``: the scorer's ``--target`` or the model's default.
     """
 
     record: ClassVar[str] = "comment"
@@ -68,6 +71,7 @@ class Comment:
     created_raw: str | None = None
     title: str | None = None
     permalink: str | None = None
+    target: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict, with ``"record": "comment"`` first."""
