@@ -10,6 +10,7 @@ from moderation.cli.common import (
     command,
     field_option,
     format_option,
+    html_text_option,
     input_argument,
     model_option,
     parse_flag_values,
@@ -101,6 +102,7 @@ from moderation.pipeline.options import ScoreOptions
 )
 @format_option
 @field_option
+@html_text_option
 @strict_option
 @rejects_option
 @quiet_option
@@ -123,6 +125,7 @@ def score_command(
     resume: bool,
     input_format: str | None,
     fields: dict[str, str],
+    html_text: bool | None,
     strict: bool,
     rejects: str | None,
     quiet: bool,
@@ -152,7 +155,11 @@ def score_command(
         output_format=score_output_format(output_format, output),
         rejects=rejects,
         parse_options=ParseOptions(
-            format=input_format, fields=fields, strict=strict, articles=True
+            format=input_format,
+            fields=fields,
+            strict=strict,
+            articles=True,
+            html_text=html_text,
         ),
         engine=engine,
         scheduler=scheduler,
