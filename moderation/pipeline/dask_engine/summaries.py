@@ -12,7 +12,8 @@ from moderation.pipeline.summary import ScoreSummary
 def add_summary(total: ScoreSummary, part: ScoreSummary) -> None:
     """Add one part's counts to the run's (articles keep the order they were first seen in)."""
     total.total += part.total
-    total.stances.update(part.stances)
+    for target, counts in part.stances.items():  # per target
+        total.stances[target].update(counts)
     total.flags.update(part.flags)
     total.actions.update(part.actions)
     for article, counts in part.articles.items():
