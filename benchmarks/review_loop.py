@@ -11,7 +11,8 @@ separate test part. Two orders side by side, in one run:
   For stance the moderator works under the queue's filter "action: approve" (a filter the
   review page offers), as one reviewing stance would: the comments the model flags go first
   in the unfiltered queue for their flags, not their stance. Within the filter the order is
-  the queue's own (least sure first); when the filter runs dry the rest follow in queue order;
+  the queue's own (least sure first); when the filter runs dry the rest follow in queue order
+  (``--unfiltered``: the whole queue, as without a filter);
 - ``random``: the same comments in a fixed random order (seed 0), unfiltered.
 
 Corpora (read from ``../shared/data`` beside the checkout, or ``--data``; skipped with a
@@ -41,6 +42,7 @@ decisions, as ``moderation train --data seeds/labeled labels.jsonl`` would.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 import sys
 import time
@@ -317,6 +319,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--weight", type=float, default=None, help="a decision's weight (default: the product's)"
     )
+    parser.add_argument(
+        "--unfiltered", action="store_true", help="the queue order without any task's filter"
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         print(f"skipped: {args.data} is not there (the public corpora live in ../shared/data)")
@@ -332,6 +337,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, dict[str, list[tuple[int, float]]]] = {}
     for key in args.heads:
         task = TASKS[key](args.data)
+        if args.unfiltered:
+            task = dataclasses.replace(task, action=None)
         print(f"{task.name}: pool {len(task.pool)}, test {len(task.test)}", file=sys.stderr)
         curves, taken = {}, {}
         for order in ("queue", "random"):
