@@ -7,8 +7,13 @@ separate test part. Two orders side by side, in one run:
 
 - ``queue``: the review queue's own order (:func:`moderation.review.priority.queue_order`:
   remove, review, least sure, the rest), recomputed after every round from the retrained
-  model's scores of the comments not yet decided, as a moderator would see the next queue;
-- ``random``: the same comments in a fixed random order (seed 0).
+  model's scores of the comments not yet decided, as a moderator would see the next queue.
+  For stance the moderator works under the queue's filter "action: approve" (a filter the
+  review page offers), as one reviewing stance would: the comments the model flags go first
+  in the unfiltered queue for their flags, not their stance. Within the filter the order is
+  the queue's own (least sure first); when the filter runs dry the rest follow in queue order
+  (``--unfiltered``: the whole queue, as without a filter);
+- ``random``: the same comments in a fixed random order (seed 0), unfiltered.
 
 Corpora (read from ``../shared/data`` beside the checkout, or ``--data``; skipped with a
 message when absent), never in the project corpus: spam on the YouTube collection, exact
@@ -25,9 +30,11 @@ chosen by 5-fold cross-validation; stance: the shipped model's C, 3 folds) on th
 carrying its label plus the decisions. The other heads are not retrained: the queue is
 ordered on the retrained head's scores and the shipped model's scores for the other heads
 (actions by the same rule as the model: a flag at its removal threshold removes, at its
-threshold sends to review). The decisions go first, so deduplication (which keeps the first
-copy of a text) lets a moderator's label win over the corpus's for the same text. Moderator
-rows are not weighted more: the trainer has no row weights on this branch. ``--full`` also
+threshold sends to review). The decisions are moderator rows and are merged as training
+merges them (:func:`moderation.train.moderated.merge_moderator_labels`: a decision's label
+replaces the corpus's for the same text) and weighted as training weighs them (each counts
+``--weight`` corpus rows in the fit and in the cross-validation that sets the threshold;
+default the product's, ``moderation train --weight``'s default). ``--full`` also
 retrains the whole model with ``train_moderator`` on the corpus plus the queue's first 200
 decisions, as ``moderation train --data seeds/labeled labels.jsonl`` would.
 """
@@ -35,6 +42,7 @@ decisions, as ``moderation train --data seeds/labeled labels.jsonl`` would.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 import sys
 import time
@@ -63,6 +71,7 @@ class Task:
     pool: list
     test: list
     stance_cv: int = 5
+    action: str | None = None  # the queue's "action" filter the moderator works under
 
     def label(self, row: Any) -> Any:
         return row.stance if self.head.startswith("stance:") else getattr(row, self.head)
@@ -72,8 +81,9 @@ class Task:
         from moderation.train.corpora import LabeledRow
 
         if self.head.startswith("stance:"):
-            return LabeledRow(row.text, stance=row.stance, source="moderator")
-        return LabeledRow(row.text, **{self.head: self.label(row)}, source="moderator")
+            return LabeledRow(row.text, stance=row.stance, source="moderator", moderator=True)
+        labels = {self.head: self.label(row)}
+        return LabeledRow(row.text, **labels, source="moderator", moderator=True)
 
 
 def spam_task(data: Path) -> Task:
@@ -100,7 +110,9 @@ def stance_task(data: Path) -> Task:
     folder = data / "ruw_russia_ukraine_stance"
     pool = dedupe(read_labeled([folder / "raw_train_Russia_Ukraine.csv"]))
     test = dedupe(pool + read_labeled([folder / "raw_val_Russia_Ukraine.csv"]))[len(pool) :]
-    return Task("stance, RUW tweets", "stance:russia_ukraine", pool, test, stance_cv=3)
+    return Task(
+        "stance, RUW tweets", "stance:russia_ukraine", pool, test, stance_cv=3, action="approve"
+    )
 
 
 TASKS: dict[str, Callable[[Path], Task]] = {"spam": spam_task, "stance": stance_task}
@@ -117,24 +129,39 @@ class Retrained:
         return self.head.predict_proba(self.featuriser.transform(list(texts)))
 
 
-def refit(task: Task, base: Any, corpus: Sequence, decisions: Sequence) -> Retrained:
-    """Refit the featuriser on every text and the head under test on its labeled rows."""
+def _labeled(task: Task, rows: Sequence) -> list[int]:
+    """Indices of the rows carrying the label of the head under test (stance: its target)."""
+    target = task.head.partition(":")[2]
+    return [
+        i
+        for i, r in enumerate(rows)
+        if task.label(r) is not None and (not target or r.target == target)
+    ]
+
+
+def refit(task: Task, base: Any, corpus: Sequence, decisions: Sequence, weight: float) -> Retrained:
+    """Refit the featuriser on every text and the head under test on its labeled rows, the
+    decisions overriding the corpus's labels and weighing ``weight`` rows, as in training."""
     from moderation.judge.features import CommentFeaturiser
     from moderation.judge.heads import LogisticHead
-    from moderation.train.corpora import dedupe
+    from moderation.train.moderated import merge_moderator_labels, row_weights
     from moderation.train.trainer import DEFAULT_PRECISION, TrainingOptions
 
-    rows = dedupe([*decisions, *corpus])
+    rows = merge_moderator_labels([*corpus, *decisions])
+    weights = row_weights(rows, weight)
     featuriser = CommentFeaturiser().fit([r.text for r in rows])
-    rows = [r for r in rows if task.label(r) is not None]
-    options = TrainingOptions()
+    index = _labeled(task, rows)
+    rows = [rows[i] for i in index]
+    options = TrainingOptions(moderator_weight=weight)
     if task.head.startswith("stance:"):
         head = LogisticHead(Cs=(base.heads[task.head].C_,), cv=task.stance_cv, n_jobs=2)
     else:
         precision = options.precision.get(task.head, DEFAULT_PRECISION[task.head])
         head = LogisticHead(precision=precision, cv=options.cv, n_jobs=2)
     head.fit(
-        featuriser.transform([r.text for r in rows]), np.asarray([task.label(r) for r in rows])
+        featuriser.transform([r.text for r in rows]),
+        np.asarray([task.label(r) for r in rows]),
+        sample_weight=None if weights is None else weights[index],
     )
     return Retrained(featuriser, head)
 
@@ -193,7 +220,8 @@ def queue_rows(task: Task, base: Any, shipped: list, model: Any, rows: list[int]
 def next_batch(
     task: Task, base: Any, shipped: list, model: Any, left: list[int], size: int, order: str
 ) -> list[int]:
-    """The next ``size`` pool rows: the top of the queue the model gives, or the next random."""
+    """The next ``size`` pool rows: the top of the queue the model gives (under the task's
+    action filter while it has rows, then unfiltered), or the next random."""
     from moderation.review.priority import Thresholds, queue_order
 
     if order == "random":
@@ -202,12 +230,16 @@ def next_batch(
     if isinstance(model, Retrained) and task.head in thresholds.review:
         thresholds.review[task.head] = model.head.threshold_
         thresholds.remove[task.head] = model.head.remove_threshold_
-    order_of = queue_order(queue_rows(task, base, shipped, model, left), thresholds)
+    seen = queue_rows(task, base, shipped, model, left)
+    order_of = queue_order(seen, thresholds)
+    if task.action is not None:
+        matching = [i for i in order_of if seen[i].action == task.action]
+        order_of = matching + [i for i in order_of if seen[i].action != task.action]
     return [left[i] for i in order_of[:size]]
 
 
 def run_order(
-    task: Task, base: Any, corpus: Sequence, order: str, rounds: int, size: int
+    task: Task, base: Any, corpus: Sequence, order: str, rounds: int, size: int, weight: float
 ) -> tuple[list[tuple[int, float]], list]:
     """F1 after 0, size, 2 size... decisions, and the decisions taken in that order."""
     left = list(range(len(task.pool)))
@@ -222,16 +254,16 @@ def run_order(
         chosen = set(batch)
         left = [i for i in left if i not in chosen]
         decided += [task.answer(task.pool[i]) for i in batch]
-        model = refit(task, base, corpus, decided)
+        model = refit(task, base, corpus, decided, weight)
         curve.append((len(decided), score(task, model)))
     return curve, decided
 
 
-def full_check(task: Task, corpus: Sequence, decisions: Sequence) -> float:
+def full_check(task: Task, corpus: Sequence, decisions: Sequence, weight: float) -> float:
     """Retrain the whole model with ``train_moderator`` on the decisions plus the corpus."""
-    from moderation.train.trainer import train_moderator
+    from moderation.train.trainer import TrainingOptions, train_moderator
 
-    model, _ = train_moderator([*decisions, *corpus])
+    model, _ = train_moderator([*corpus, *decisions], TrainingOptions(moderator_weight=weight))
     return score(task, model)
 
 
@@ -254,9 +286,12 @@ def plot(results: dict[str, dict[str, list[tuple[int, float]]]], path: Path) -> 
     figure.savefig(path, dpi=100)
 
 
-def report(name: str, curves: dict[str, list[tuple[int, float]]]) -> list[str]:
+def report(task: Task, curves: dict[str, list[tuple[int, float]]]) -> list[str]:
     """The table rows of one task and its check at CHECK_AT decisions."""
-    lines = [f"{name}", f"  {'decisions':>9}  {'queue':>6}  {'random':>6}"]
+    lines = [task.name]
+    if task.action is not None:
+        lines.append(f"  queue filtered to action: {task.action} (the queue's own order within)")
+    lines.append(f"  {'decisions':>9}  {'queue':>6}  {'random':>6}")
     random_at = dict(curves["random"])
     for count, value in curves["queue"]:
         other = random_at.get(count)
@@ -281,28 +316,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--round", dest="size", type=int, default=50, help="decisions a round")
     parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "review_loop.png")
     parser.add_argument("--full", action="store_true", help="also retrain with train_moderator")
+    parser.add_argument(
+        "--weight", type=float, default=None, help="a decision's weight (default: the product's)"
+    )
+    parser.add_argument(
+        "--unfiltered", action="store_true", help="the queue order without any task's filter"
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         print(f"skipped: {args.data} is not there (the public corpora live in ../shared/data)")
         return 0
     from moderation.judge.moderator import Moderator
     from moderation.train.corpora import read_labeled
+    from moderation.train.moderated import DEFAULT_MODERATOR_WEIGHT
 
+    weight = DEFAULT_MODERATOR_WEIGHT if args.weight is None else args.weight
+    print(f"decisions weigh {weight:g} corpus rows and override the corpus's labels")
     started = time.perf_counter()
     base, corpus = Moderator.load(), read_labeled([CORPUS])
     results: dict[str, dict[str, list[tuple[int, float]]]] = {}
     for key in args.heads:
         task = TASKS[key](args.data)
+        if args.unfiltered:
+            task = dataclasses.replace(task, action=None)
         print(f"{task.name}: pool {len(task.pool)}, test {len(task.test)}", file=sys.stderr)
         curves, taken = {}, {}
         for order in ("queue", "random"):
             curves[order], taken[order] = run_order(
-                task, base, corpus, order, args.rounds, args.size
+                task, base, corpus, order, args.rounds, args.size, weight
             )
         results[task.name] = curves
-        print("\n".join(report(task.name, curves)))
+        print("\n".join(report(task, curves)))
         if args.full:
-            value = full_check(task, corpus, taken["queue"][:CHECK_AT])
+            value = full_check(task, corpus, taken["queue"][:CHECK_AT], weight)
             print(f"  train_moderator on the corpus + the queue's first {CHECK_AT}: {value:.3f}")
     plot(results, args.plot)
     print(f"plot: {args.plot}; {time.perf_counter() - started:.0f} s in all")
