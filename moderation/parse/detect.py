@@ -11,6 +11,8 @@ SNIFF_BYTES = 65536
 
 _XML_START = re.compile(rb"<\?xml|<disqus\b|<rss\b", re.IGNORECASE)
 _HTML_START = re.compile(rb"<!doctype\s+html|<html\b|<head\b|<body\b|<div\b|<article\b", re.I)
+# What may come before a page's first tag: a byte order mark, blank space, comments.
+_LEADING_JUNK = re.compile(rb"(?:\xef\xbb\xbf|\s|<!--.*?-->)*", re.S)
 _TEXT_FIELD_NAMES = frozenset(
     {"text", "content", "comment", "body", "message", "comment_text", "tweet"}
 )
@@ -83,8 +85,10 @@ def detect_format(head: bytes, name: str = "", complete: bool = False) -> str:
         if html_match:
             return "html"
         return "xml"
-    if html_match and html_match.start() < 1024:
+    if html_match and _LEADING_JUNK.fullmatch(probe[: html_match.start()]):
         return "html"
+    # A dump whose fields hold HTML is still a dump: JSON and CSV are recognised by their
+    # first byte and header before markup further in can make the input look like a page.
     kind = _json_kind(head, complete)
     if kind:
         if kind == "json" and lowered_name.endswith(".jsonl"):
@@ -92,6 +96,8 @@ def detect_format(head: bytes, name: str = "", complete: bool = False) -> str:
         return kind
     if lowered_name.endswith((".csv", ".tsv")) or _looks_like_csv(head):
         return "csv"
+    if html_match and html_match.start() < 1024:
+        return "html"
     if lowered_name.endswith((".html", ".htm")):
         return "html"
     return "text"

@@ -71,8 +71,19 @@ def html_to_text(fragment: str) -> str:
         return normalise_whitespace(fragment)
     try:
         root = html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError, AssertionError, IndexError):
+        # lxml asserts (IndexError under -O) when a "fragment" is a document head without a
+        # body; read it as a whole document instead so its text is not lost.
+        return _document_text(fragment)
+    return element_text(root)
+
+
+def _document_text(markup: str) -> str:
+    """The text of ``markup`` read as a whole HTML document; the markup itself if unreadable."""
+    try:
+        root = html.document_fromstring(markup)
     except (etree.ParserError, ValueError):
-        return normalise_whitespace(fragment)
+        return normalise_whitespace(markup)
     return element_text(root)
 
 

@@ -50,6 +50,13 @@ def test_csv_dump_fields_are_decoded_the_same_way() -> None:
     assert _texts(data) == {"1": "Check this's out\nnow"}
 
 
+def test_a_field_holding_a_document_head_keeps_its_text_instead_of_crashing() -> None:
+    # lxml's fragment reader asserts on a head with no body; found by the fuzzer.
+    head = '<html lang="fr"><head><title>La piscine rouvre</title></head>'
+    data = json.dumps({"id": "h", "text": head}).encode() + b"\n"
+    assert _texts(data, html_text=True) == {"h": "La piscine rouvre"}
+
+
 def test_parse_command_has_both_switches(tmp_path) -> None:
     dump = tmp_path / "d.jsonl"
     dump.write_bytes(_jsonl())
