@@ -40,6 +40,9 @@ class Comment:
         The platform's moderation state where it has one (WXR ``comment_approved``).
     kind : {"comment", "pingback", "trackback"}
         Pingbacks and trackbacks are kept but marked.
+    target : str or None
+        The stance target the comment is to be judged against, where the dump names one (its
+        ``target`` column); ``None``: the scorer's ``--target`` or the model's default.
     """
 
     record: ClassVar[str] = "comment"
@@ -58,6 +61,7 @@ class Comment:
     platform_spam: bool = False
     approved: bool | None = None
     kind: CommentKind = "comment"
+    target: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dict, with ``"record": "comment"`` first."""

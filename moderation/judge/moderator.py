@@ -48,7 +48,7 @@ def scoring_item(value: Scorable, position: int) -> ScoringItem:
     if isinstance(value, str):
         return ScoringItem(str(position), value, None, None, None)
     if isinstance(value, Comment):
-        return ScoringItem(value.id, value.text, None, value.article_id, value.parent_id)
+        return ScoringItem(value.id, value.text, value.target, value.article_id, value.parent_id)
     if isinstance(value, Mapping):
         text = value.get("text")
         if not isinstance(text, str):

@@ -25,7 +25,7 @@ __all__ = ["FORMATS", "Input", "ParseOptions", "detect_format", "iter_inputs", "
 IGNORE_FILE = ".moderationignore"
 # Files a folder walk never treats as input: documentation and licences beside the data.
 _NOT_INPUT = ("README*", "LICENSE*", "LICENCE*", "*.md", "*.pyc", ".*")
-FIELD_ROLES = ("id", "text", "parent", "article", "author", "time")
+FIELD_ROLES = ("id", "text", "parent", "article", "author", "time", "target")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,8 @@ class ParseOptions:
         Force one of :data:`FORMATS` instead of detecting it.
     fields : Mapping[str, str]
         Column names for JSONL / CSV / JSON dumps, by role (``id``, ``text``, ``parent``,
-        ``article``, ``author``, ``time``); roles not given are guessed from common names.
+        ``article``, ``author``, ``time``, ``target``: the row's stance target); roles not
+        given are guessed from common names.
     strict : bool
         Raise :class:`~moderation.errors.ParseError` at the first problem instead of
         yielding a :class:`Rejection` and carrying on.

@@ -31,6 +31,7 @@ FIELD_NAMES: Mapping[str, tuple[str, ...]] = {
     "article": ("article", "article_id", "thread", "thread_id", "post_id", "link_id", "url"),
     "author": ("author", "user", "username", "user_name", "name"),
     "time": ("time", "created_at", "created", "date", "timestamp", "created_utc", "published"),
+    "target": ("target", "stance_target"),
 }
 # Lists an object may hold its comments (or a comment its replies) under, when it has several.
 _LIST_NAMES = ("comments", "replies", "children", "posts", "items", "data", "results")
@@ -54,6 +55,7 @@ class _Plan(NamedTuple):
     article: str | None
     author: str | None
     time: str | None
+    target: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +78,7 @@ def _columns(keys: tuple[str, ...], fields: Mapping[str, str]) -> dict[str, str 
     for role, wanted in fields.items():
         columns[role] = wanted if wanted in keys else folded.get(wanted.casefold())
     taken = {key for key in columns.values() if key is not None}
-    for role in ("text", "parent", "article", "time", "id", "author"):
+    for role in ("text", "parent", "article", "time", "id", "author", "target"):
         if role in columns:
             continue
         found = next(
@@ -193,6 +195,7 @@ class _Reader:
                 columns["article"],
                 columns["author"],
                 columns["time"],
+                columns["target"],
             )
         self._plans[keys] = plan
         return plan
@@ -226,6 +229,7 @@ class _Reader:
             source=self.source.name,
             format=self.kind,
             line=line,
+            target=_scalar(value[plan.target]) if plan.target is not None else None,
         )
 
     def records(self, value: object, line: int) -> Iterator[Record]:
@@ -366,6 +370,7 @@ class _Reader:
             source=self.source.name,
             format=self.kind,
             line=scope.line if index == 0 else None,
+            target=_scalar(value("target")),
         )
 
     def native(self, row: Mapping[str, Any], line: int | None) -> Comment | Rejection:
@@ -411,6 +416,7 @@ class _Reader:
             platform_spam=flag("platform_spam"),
             approved=approved if isinstance(approved, bool) else None,
             kind=kind if kind in _KINDS else "comment",
+            target=string("target"),
         )
 
 

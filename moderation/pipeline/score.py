@@ -94,6 +94,12 @@ class ScoreRun:
         self.inputs = fixed_inputs(inputs)
         self.options = options
         self.moderator = load_moderator(options)  # fail early, before any output
+        self.targets = frozenset(self.moderator.targets)
+        if options.target is not None and options.target not in self.targets:
+            raise OptionsError(
+                f"target={options.target!r} has no stance head in this model; its targets: "
+                f"{sorted(self.targets)}"
+            )
         self.finder = DuplicateFinder(threshold=options.dedup_threshold)
         self.stories = StoryTracker()
         self.summary = ScoreSummary(progress=progress)
@@ -138,9 +144,12 @@ class ScoreRun:
         belong as they pass."""
         records = enumerate(parse(self.inputs, self.options.parse_options), start=1)
         self._replay(islice(records, skip))
-        sent = self.records_at.append
+        sent, targets = self.records_at.append, self.targets
         for index, record in records:
             if isinstance(record, Comment):  # the usual record first
+                if record.target is not None and record.target not in targets:
+                    self.rejected(self._unknown_target(record), index)
+                    continue
                 sent(index)
                 yield record
             elif isinstance(record, Article):
@@ -150,13 +159,27 @@ class ScoreRun:
             elif record.record == "unloaded":
                 self.summary.unloaded += record.count
 
+    def _unknown_target(self, comment: Comment) -> Rejection:
+        """The rejection of a comment whose own target has no stance head: one line naming
+        the target and the model's targets, never a verdict from another target's head."""
+        return Rejection(
+            comment.source,
+            f"stance target {comment.target!r} has no head in this model (its targets: "
+            f"{', '.join(sorted(self.targets))}); train one with rows of that target, or "
+            "drop the row's target to judge it against --target",
+            comment.line,
+            comment.id,
+        )
+
     def _replay(self, done: Iterable[tuple[int, Record]]) -> None:
-        """Records an interrupted run completed: only rebuild the duplicate state and stories."""
+        """Records an interrupted run completed: only rebuild the duplicate state and stories
+        (from the comments it scored: not those rejected for their target)."""
 
         def comments() -> Iterator[Comment]:
             for _, record in done:
                 if isinstance(record, Comment):
-                    yield record
+                    if record.target is None or record.target in self.targets:
+                        yield record
                 elif isinstance(record, Article):
                     self._add_article(record)
 

@@ -18,13 +18,14 @@ CLUSTERS_SHOWN = 10
 
 
 class ScoreSummary:
-    """Count verdicts per stance, flag, action and article while they stream past."""
+    """Count verdicts per stance (of each target), flag, action and article while they stream
+    past."""
 
     def __init__(self, *, progress: bool = False) -> None:
         self.progress = progress
         self.total = 0
         self.unloaded = 0
-        self.stances: Counter[str] = Counter()
+        self.stances: defaultdict[str, Counter[str]] = defaultdict(Counter)  # per target
         self.flags: Counter[str] = Counter()
         self.actions: Counter[str] = Counter()
         self.articles: defaultdict[str, Counter[str]] = defaultdict(Counter)
@@ -40,7 +41,7 @@ class ScoreSummary:
     def add(self, verdict: Verdict) -> None:
         """Count one verdict (and show progress on a terminal)."""
         self.total += 1
-        self.stances[verdict.stance] += 1
+        self.stances[verdict.target][verdict.stance] += 1
         self.actions[verdict.action] += 1
         self.truncated += verdict.truncated
         article = self.articles[verdict.article_id or "(none)"]
@@ -55,7 +56,8 @@ class ScoreSummary:
             print(f"\rscored {self.total} comments", end="", file=sys.stderr, flush=True)
 
     def render(self, rejected: int = 0) -> str:
-        """A few plain lines: totals, then per stance, flag, action and article."""
+        """A few plain lines: totals, then per stance (one line per target), flag, action and
+        article."""
 
         def fmt(counter: Counter[str]) -> str:
             return ", ".join(f"{k} {v}" for k, v in sorted(counter.items())) or "none"
@@ -65,7 +67,13 @@ class ScoreSummary:
             + f"scored {self.total} comments; {rejected} rejected"
             + (f"; {self.unloaded} replies not in the export" if self.unloaded else "")
             + (f"; {self.truncated} truncated" if self.truncated else ""),
-            f"  stance:  {fmt(self.stances)}",
+            *(
+                [
+                    f"  stance {target}:  {fmt(counts)}"
+                    for target, counts in sorted(self.stances.items())
+                ]
+                or ["  stance:  none"]
+            ),
             f"  flags:   {fmt(self.flags)}",
             f"  actions: {fmt(self.actions)}",
             f"  duplicates: {self.duplicates} comments repeat an earlier one"

@@ -141,7 +141,7 @@ def _verdicts(items: list[_ItemTuple], answers: list[_VerdictTuple]) -> Iterator
 def _item_tuple(value: Scorable, position: int) -> _ItemTuple:
     """What a worker needs of one comment, as a plain tuple (what ``scoring_item`` gives)."""
     if isinstance(value, Comment):  # what `moderation score` sends: no ScoringItem in between
-        return (value.id, value.text, None, value.article_id, value.parent_id)
+        return (value.id, value.text, value.target, value.article_id, value.parent_id)
     item = scoring_item(value, position)
     return (item.id, item.text, item.target, item.article_id, item.parent_id)
 

@@ -715,11 +715,15 @@ def reference_neutralise_cell(value: Any) -> str:
 
 
 class ReferenceSummary(ScoreSummary):
-    """ScoreSummary.add as first written (render is inherited: only add changed)."""
+    """ScoreSummary.add as first written (render is inherited: only add changed).
+
+    One pinned difference (issue 13): stances are counted per target, since rows of one run
+    may name different targets, so the reference counts ``stances[target][stance]``.
+    """
 
     def add(self, verdict: Verdict) -> None:
         self.total += 1
-        self.stances[verdict.stance] += 1
+        self.stances[verdict.target][verdict.stance] += 1
         self.flags.update(verdict.flags)
         self.actions[verdict.action] += 1
         self.truncated += verdict.truncated
