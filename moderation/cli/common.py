@@ -100,6 +100,13 @@ field_option = click.option(
     metavar="ROLE=COLUMN",
     help=f"Column name of a role in JSONL/CSV/JSON dumps ({', '.join(FIELD_ROLES)}); repeatable.",
 )
+html_text_option = click.option(
+    "--html-text/--plain-text",
+    "html_text",
+    default=None,
+    help="Dump text fields hold HTML: decode tags and entities in every one (--html-text) or in "
+    "none (--plain-text). Default: in those holding a tag or an entity; U+FEFF is always dropped.",
+)
 strict_option = click.option(
     "--strict", is_flag=True, help="Stop at the first problem instead of reporting it and going on."
 )

@@ -10,6 +10,7 @@ from moderation.cli.common import (
     command,
     field_option,
     format_option,
+    html_text_option,
     input_argument,
     output_format_option,
     output_option,
@@ -79,6 +80,7 @@ index_help = (
 )
 @format_option
 @field_option
+@html_text_option
 @strict_option
 @rejects_option
 def dedup_command(
@@ -93,6 +95,7 @@ def dedup_command(
     batch_size: int,
     input_format: str | None,
     fields: dict[str, str],
+    html_text: bool | None,
     strict: bool,
     rejects: str | None,
 ) -> None:
@@ -113,7 +116,11 @@ def dedup_command(
         output_format=output_format,
         rejects=rejects,
         parse_options=ParseOptions(
-            format=input_format, fields=fields, strict=strict, articles=True
+            format=input_format,
+            fields=fields,
+            strict=strict,
+            articles=True,
+            html_text=html_text,
         ),
     )
     result = dedup(inputs, options, output, notify=tell)

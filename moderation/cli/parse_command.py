@@ -10,6 +10,7 @@ from moderation.cli.common import (
     command,
     field_option,
     format_option,
+    html_text_option,
     input_argument,
     output_format_option,
     output_option,
@@ -28,6 +29,7 @@ from moderation.pipeline.parsed import write_parsed
 @output_format_option
 @click.option("--articles", is_flag=True, help="Also write one record per article (JSONL only).")
 @field_option
+@html_text_option
 @strict_option
 @rejects_option
 def parse_command(
@@ -37,6 +39,7 @@ def parse_command(
     output_format: str,
     articles: bool,
     fields: dict[str, str],
+    html_text: bool | None,
     strict: bool,
     rejects: str | None,
 ) -> None:
@@ -48,7 +51,13 @@ def parse_command(
     """
     if articles and output_format == "csv":
         raise click.UsageError("--articles writes article records too: use --output-format jsonl")
-    options = ParseOptions(format=input_format, fields=fields, strict=strict, articles=articles)
+    options = ParseOptions(
+        format=input_format,
+        fields=fields,
+        strict=strict,
+        articles=articles,
+        html_text=html_text,
+    )
     result = write_parsed(
         inputs, options, output, output_format=output_format, rejects=rejects, notify=tell
     )

@@ -10,6 +10,7 @@ from moderation.cli.common import (
     command,
     field_option,
     format_option,
+    html_text_option,
     input_argument,
     model_option,
     output_format_option,
@@ -91,6 +92,7 @@ from moderation.pipeline.score import score
 )
 @format_option
 @field_option
+@html_text_option
 @strict_option
 @rejects_option
 def score_command(
@@ -109,6 +111,7 @@ def score_command(
     resume: bool,
     input_format: str | None,
     fields: dict[str, str],
+    html_text: bool | None,
     strict: bool,
     rejects: str | None,
 ) -> None:
@@ -134,7 +137,11 @@ def score_command(
         output_format=output_format,
         rejects=rejects,
         parse_options=ParseOptions(
-            format=input_format, fields=fields, strict=strict, articles=True
+            format=input_format,
+            fields=fields,
+            strict=strict,
+            articles=True,
+            html_text=html_text,
         ),
     )
     result = score(inputs, options, output, notify=tell, progress=sys.stderr.isatty())

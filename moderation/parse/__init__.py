@@ -45,12 +45,16 @@ class ParseOptions:
         yielding a :class:`Rejection` and carrying on.
     articles : bool
         Also yield :class:`Article` records.
+    html_text : bool or None
+        Dump text fields hold HTML: ``True`` decodes every one (tags, entities), ``False``
+        none, ``None`` (default) those holding a tag or an entity.
     """
 
     format: str | None = None
     fields: Mapping[str, str] = field(default_factory=dict)
     strict: bool = False
     articles: bool = False
+    html_text: bool | None = None
 
     def __post_init__(self) -> None:
         if self.format is not None and self.format not in FORMATS:

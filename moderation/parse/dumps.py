@@ -39,6 +39,7 @@ _LIST_NAMES = ("comments", "replies", "children", "posts", "items", "data", "res
 _NOT_COMMENTS = frozenset({"article", "unloaded", "rejection"})
 _KINDS = frozenset(get_args(CommentKind))
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _EPOCH = re.compile(r"\d{9,13}(?:\.\d+)?")
 _NOT_SPACE = re.compile(r"\S")
 _CHUNK = 1 << 20
@@ -143,8 +144,16 @@ def _normalised(text: str) -> str:
     return text if _tidy(text) else normalise_whitespace(text)
 
 
-def _plain(text: str) -> str:
-    return html_to_text(text) if _HTML_TAG.search(text) else _normalised(text)
+def _plain(text: str, html: bool | None = None) -> str:
+    """A text field as plain text: decoded as HTML when ``html`` is True, or when it is None
+    and the field holds a tag or an entity (``&#39;``, ``&quot;``); U+FEFF dropped always."""
+    if "\ufeff" in text:
+        text = text.replace("\ufeff", "")
+    if html is False:
+        return _normalised(text)
+    if html or _HTML_TAG.search(text) or ("&" in text and _ENTITY.search(text)):
+        return html_to_text(text)
+    return _normalised(text)
 
 
 class _Reader:
@@ -214,7 +223,7 @@ class _Reader:
         text = value[plan.text]
         if not isinstance(text, str):
             return Rejection(self.source.name, "text is not a string", line, comment_id)
-        text = _plain(text)
+        text = _plain(text, self.options.html_text)
         if not text:
             return Rejection(self.source.name, "row has empty text", line, comment_id)
         self.position += 1
@@ -354,7 +363,7 @@ class _Reader:
         text = value("text")
         if not isinstance(text, str):
             return Rejection(self.source.name, "text is not a string", scope.line, comment_id)
-        text = _plain(text)
+        text = _plain(text, self.options.html_text)
         if not text:
             return Rejection(self.source.name, "row has empty text", scope.line, comment_id)
         parent = _scalar(value("parent"))

@@ -124,6 +124,7 @@ class ScoreRun:
             "output_format": self.options.output_format,
             "input_format": parsing.format,
             "fields": dict(parsing.fields),
+            "html_text": parsing.html_text,
         }
 
     def verdicts(self, skip: int = 0) -> Iterator[Verdict]:

@@ -900,11 +900,13 @@ def test_tidy_check_sees_every_character_normalisation_touches() -> None:
 
 
 def test_tidy_on_the_corpus(corpus) -> None:
-    for text in corpus + HOSTILE:
+    # Pinned difference (issue 13): a dump's text field is decoded as HTML when it holds an
+    # entity as well as when it holds a tag, and U+FEFF is dropped first.
+    for text in corpus + HOSTILE + ["I&#39;m \ufeffhere", "a &amp; b", "x\ufeff", "<br />y"]:
         assert dumps._normalised(text) == normalise_whitespace(text)
-        assert dumps._plain(text) == (
-            html_to_text(text) if dumps._HTML_TAG.search(text) else normalise_whitespace(text)
-        )
+        plain = text.replace("\ufeff", "")
+        html = dumps._HTML_TAG.search(plain) or dumps._ENTITY.search(plain)
+        assert dumps._plain(text) == (html_to_text(plain) if html else normalise_whitespace(plain))
 
 
 # -- flat rows: the fast path gives exactly the record the general one gives -----------------
