@@ -16,6 +16,7 @@ from moderation.cli.common import (
     output_format_option,
     output_option,
     parse_flag_values,
+    parse_languages,
     rejects_option,
     strict_option,
     tell,
@@ -47,7 +48,18 @@ from moderation.pipeline.score import score
     help="Override the score at which a flag's action becomes remove.",
 )
 @click.option(
-    "--target", default=None, help="Stance target to judge against (default: the model's)."
+    "--target",
+    default=None,
+    help="Stance target for comments that do not name their own (a dump's target column); "
+    "default: the model's. A comment whose own target has no head is rejected.",
+)
+@click.option(
+    "--languages",
+    default=None,
+    callback=parse_languages,
+    metavar="CODES",
+    help="Languages the heads judge, e.g. en,de (default: the model card's); a comment in "
+    "another one gets action review with reason unsupported_language. 'any': judge every one.",
 )
 @click.option(
     "--max-chars",
@@ -103,6 +115,7 @@ def score_command(
     thresholds: dict[str, float],
     remove_thresholds: dict[str, float],
     target: str | None,
+    languages: tuple[str, ...] | None,
     max_chars: int,
     batch_size: int,
     dedup_threshold: float,
@@ -128,6 +141,7 @@ def score_command(
         thresholds=thresholds,
         remove_thresholds=remove_thresholds,
         target=target,
+        languages=languages,
         max_chars=max_chars,
         batch_size=batch_size,
         dedup_threshold=dedup_threshold,

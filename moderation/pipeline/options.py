@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from moderation.errors import OptionsError
-from moderation.labels import FLAGS
+from moderation.labels import ANY_LANGUAGE, FLAGS
 from moderation.parse import ParseOptions
 
 Inputs = str | Path | Iterable[str | Path]
@@ -61,6 +61,19 @@ def _check_flag_values(name: str, values: Mapping[str, float]) -> None:
             raise OptionsError(f"{name}: {flag}={value!r} must be a number between 0 and 1")
 
 
+def _check_languages(languages: object) -> None:
+    if languages is None:
+        return
+    if isinstance(languages, str) or not all(
+        isinstance(code, str) and (code == ANY_LANGUAGE or (code.isalpha() and 2 <= len(code) <= 3))
+        for code in languages  # type: ignore[attr-defined]
+    ):
+        raise OptionsError(
+            f"languages={languages!r}: use ISO 639-1 codes such as ('en', 'de'), or "
+            f"({ANY_LANGUAGE!r},) to judge every language"
+        )
+
+
 def _check_output(options: ScoreOptions | DedupOptions) -> None:
     if options.output_format not in OUTPUT_FORMATS:
         raise OptionsError(f"output_format={options.output_format!r}: use one of {OUTPUT_FORMATS}")
@@ -99,6 +112,10 @@ class ScoreOptions:
         Also write every rejected input as a JSONL row here.
     parse_options : ParseOptions
         How inputs are read; ``articles=True`` (the default here) gives the story ids.
+    languages : tuple of str or None
+        The languages the heads judge (ISO 639-1); a comment in another one gets
+        ``action: review`` with the reason ``unsupported_language``. ``None``: the model
+        card's; ``("any",)``: every language.
 
     Raises
     ------
@@ -119,6 +136,7 @@ class ScoreOptions:
     output_format: str = "jsonl"
     rejects: str | Path | None = None
     parse_options: ParseOptions = field(default_factory=_with_articles)
+    languages: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         # Copies, so that a caller's dict changed later does not change a run's options.
@@ -130,6 +148,9 @@ class ScoreOptions:
         _check_count("batch_size", self.batch_size, "comments per batch")
         _check_count("max_chars", self.max_chars, "characters")
         _check_similarity("dedup_threshold", self.dedup_threshold)
+        _check_languages(self.languages)
+        if self.languages is not None:
+            object.__setattr__(self, "languages", tuple(self.languages))
         if self.target is not None and (not isinstance(self.target, str) or not self.target):
             raise OptionsError(f"target={self.target!r}: name a stance target, or None")
         _check_output(self)
@@ -137,11 +158,14 @@ class ScoreOptions:
     def judge_settings(self) -> dict[str, Any]:
         """What :meth:`Moderator.load <moderation.judge.moderator.Moderator.load>` takes besides
         the path: the same in every process that scores."""
-        return {
+        settings: dict[str, Any] = {
             "thresholds": dict(self.thresholds),
             "remove_thresholds": dict(self.remove_thresholds),
             "max_chars": self.max_chars,
         }
+        if self.languages is not None:
+            settings["languages"] = list(self.languages)
+        return settings
 
 
 @dataclass(frozen=True, slots=True)
