@@ -6,6 +6,9 @@ and prints one table. For every row, in the same run and on the same split:
 
 - ``baseline``: ``TfidfVectorizer()`` + ``LogisticRegression()`` with their defaults, fitted on
   the training part, predicting at probability 0.5 (the most probable class for stance);
+- ``notebook``: the notebook baseline issue 13 compares with: ``TfidfVectorizer`` word 1-2-grams
+  and ``char_wb`` 2-5-grams with ``LogisticRegression(class_weight="balanced")``, at its
+  default threshold;
 - ``default``: ``models/default.joblib`` as shipped (trained only on the project's corpus),
   at its own thresholds;
 - ``trained``: the project's training code for the head under test, fitted on the training part
@@ -32,6 +35,15 @@ and prints one table. For every row, in the same run and on the same split:
   F1-type row (F1, macro-F1, F_avg) with no tolerance: a row passes only if ``trained`` is at
   least ``sklearn-vec`` (unrounded means).
 
+Below the table, rows the issue asks for that are not train/test splits of one head:
+
+- the shipped model's flag rates on comments labeled as civil (OLID ``NOT``, RumourEval replies,
+  Davidson ``neither``): every flag there is a false flag by the corpus's own labels;
+- SemEval through ``moderation score``: ``train.py``'s code (``train_and_save``, the project
+  corpus supplementing the heads SemEval has no labels for) on 80 % of the training tweets, and
+  the other 20 % written as one JSONL dump with each tweet's ``target`` and scored in one run of
+  the scoring pipeline (:func:`moderation.pipeline.score.score`), each row by its own head.
+
 Deterministic: fixed seeds everywhere and single-threaded BLAS in each worker; the folds run
 on two processes.
 """
@@ -40,6 +52,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -55,7 +68,14 @@ YOUTUBE_VIDEOS = ("Psy", "KatyPerry", "LMFAO")
 SEMEVAL_FILE = "semeval2016_stance/semeval2016-task6-trainingdata.txt"
 RUW = "ruw_russia_ukraine_stance"
 FAVOR_AGAINST = ("favor", "against")
-METHODS = ("baseline", "default", "trained", "trained-f1", "sklearn-vec")
+METHODS = ("baseline", "notebook", "default", "trained", "trained-f1", "sklearn-vec")
+# Corpora whose rows are labeled civil (not offensive, not hateful): the shipped model's flags
+# on them are false flags.
+CIVIL = (
+    ("OLID NOT", "olid/olid-training-v1.0.tsv"),
+    ("RumourEval replies", "rumoureval2017/rumoureval2017_subtaskA.jsonl"),
+    ("Davidson neither", "davidson/labeled_data.csv"),
+)
 # Rows whose metric is an F1 (checked for "F1 no lower than scikit-learn's own vectorisers").
 F1_METRICS = ("F1", "macro-F1", "F_avg")
 
@@ -182,6 +202,22 @@ def sklearn_vectorisers() -> Any:
     )
 
 
+def notebook_pipeline() -> Any:
+    """The notebook baseline: word 1-2-gram and ``char_wb`` 2-5-gram TF-IDF, balanced logistic
+    regression (``max_iter`` raised only so that it converges)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
+
+    return make_pipeline(
+        make_union(
+            TfidfVectorizer(ngram_range=(1, 2)),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)),
+        ),
+        LogisticRegression(class_weight="balanced", max_iter=1000),
+    )
+
+
 def _head(precision: float | None) -> Any:
     """``LogisticHead`` as ``train_moderator`` builds it under ``TrainingOptions()``, with
     ``precision`` for a flag (``None``: the F1-best threshold)."""
@@ -243,6 +279,11 @@ def run_split(split: Split) -> tuple[str, Predictions]:
         outputs["baseline"] = (
             baseline.predict(test_texts),
             baseline.predict_proba(test_texts)[:, 1] if flag else None,
+        )
+        notebook = notebook_pipeline().fit(train_texts, y_train)
+        outputs["notebook"] = (
+            notebook.predict(test_texts),
+            notebook.predict_proba(test_texts)[:, 1] if flag else None,
         )
 
         featuriser = CommentFeaturiser().fit(train_texts)
@@ -377,17 +418,17 @@ def build_rows(by_key: dict[str, Predictions]) -> list[Row]:
         result = [by_key[f"youtube/{video}"]]
         n = result[0].labels.size
         data = f"YouTube, left-out {video} ({n})"
-        rows.append(Row("spam", data, "F1", per_method(result, f1), 0.96, 0.85))
+        rows.append(Row("spam", data, "F1", per_method(result, f1), 0.96, 0.90))
         rows.append(Row("spam", data, "MCC", per_method(result, mcc)))
     sms = group("sms")
     rows.append(Row("spam", "SMS, 5-fold mean", "F1", per_method(sms, f1)))
     ethos = group("ethos")
     data = "ETHOS violence, 3x5-fold mean"
-    rows.append(Row("incitement", data, "F1", per_method(ethos, f1), 0.60, 0.45))
+    rows.append(Row("incitement", data, "F1", per_method(ethos, f1), 0.55, 0.50))
     rows.append(Row("incitement", data, "PR-AUC", per_method(ethos, pr_auc)))
     ruw = [by_key["ruw"]]
     data = f"RUW, train -> val ({ruw[0].labels.size})"
-    rows.append(Row("stance", data, "macro-F1", per_method(ruw, macro_f1), 0.62, 0.45))
+    rows.append(Row("stance", data, "macro-F1", per_method(ruw, macro_f1), 0.58, 0.52))
     targets = sorted({k.split("/")[1] for k in by_key if k.startswith("semeval/")})
     per_target = {t: pooled(group(f"semeval/{t}")) for t in targets}
     for target, result in per_target.items():
@@ -411,6 +452,8 @@ def build_rows(by_key: dict[str, Predictions]) -> list[Row]:
 
 NOTES = """\
 baseline:    TfidfVectorizer() + LogisticRegression(), defaults, fitted on the same training part.
+notebook:    TfidfVectorizer word 1-2-grams + char_wb 2-5-grams, LogisticRegression(
+             class_weight="balanced"), at its default threshold (issue 13's notebook baseline).
 default:     models/default.joblib as shipped (trained only on seeds/labeled), its own
              thresholds; n/a where it has no head for the corpus (SemEval targets).
 trained:     the project's training code for the head under test (CommentFeaturiser +
@@ -438,7 +481,9 @@ Splits:      exact duplicates dropped before splitting; YouTube leave-one-video-
 SemEval:     the published figures (best team 67.82; organisers' SVM about 68.98, unverified)
              are F_avg on the official test set pooled over targets; ours is 5-fold CV on the
              training data, so the comparison is indicative only. Target: beat both (>= 0.69).
-Targets are checked as printed; nothing was tuned on the evaluation parts."""
+Targets:     issue 13's goals for the held-back parts, checked here on development splits.
+Targets are checked as printed. The judge's design choices were measured on these development
+splits (never on the held-back parts, which are checked independently)."""
 
 DIFFERENCE = "tr-skl"
 
@@ -495,6 +540,101 @@ def format_table(rows: Sequence[Row]) -> str:
     return "\n".join(lines) + "\n\n" + f1_check(rows) + "\n\n" + NOTES
 
 
+# -- rows that are not one head's train/test split ----------------------------------------
+
+
+def civil_texts() -> dict[str, list[str]]:
+    """The texts of each corpus's rows labeled civil (see :data:`CIVIL`)."""
+    import csv
+    import json
+
+    olid, rumours, davidson = (DATA / path for _, path in CIVIL)
+    with olid.open(encoding="utf-8", newline="") as stream:
+        not_offensive = [
+            r["tweet"] for r in csv.DictReader(stream, delimiter="\t") if r["subtask_a"] == "NOT"
+        ]
+    with rumours.open(encoding="utf-8") as stream:
+        replies = [json.loads(line)["text"] for line in stream if line.strip()]
+    with davidson.open(encoding="utf-8", newline="") as stream:
+        neither = [r["tweet"] for r in csv.DictReader(stream) if r["class"] == "2"]
+    return dict(zip([name for name, _ in CIVIL], (not_offensive, replies, neither), strict=True))
+
+
+def civil_flag_rates() -> list[tuple[str, int, float, float]]:
+    """Per civil corpus: its size and the share of it the shipped model flags spam and
+    incitement (scored as ``moderation score`` scores, languages and all)."""
+    from threadpoolctl import threadpool_limits
+
+    moderator = _default_moderator()
+    rates = []
+    with threadpool_limits(1):
+        for name, texts in civil_texts().items():
+            verdicts = list(moderator.score_stream(texts))
+            spam = float(np.mean(["spam" in v.flags for v in verdicts]))
+            incitement = float(np.mean(["incitement" in v.flags for v in verdicts]))
+            rates.append((name, len(texts), spam, incitement))
+    return rates
+
+
+def _semeval_halves() -> tuple[list, list]:
+    """SemEval's training tweets split 80/20, stratified by target and stance."""
+    from sklearn.model_selection import train_test_split
+
+    from moderation.train.corpora import dedupe, read_labeled
+
+    rows = dedupe(read_labeled([DATA / SEMEVAL_FILE]))
+    strata = [f"{r.target}/{r.stance}" for r in rows]
+    return train_test_split(rows, test_size=0.2, stratify=strata, random_state=SEED)
+
+
+def semeval_through_score(workdir: Path) -> tuple[int, float, float]:
+    """Train as ``train.py --data`` does on 80 % of SemEval, score the other 20 % as one JSONL
+    dump with a ``target`` per row in one scoring run; the rows, F_avg and the share of rows
+    whose verdict named its own target."""
+    import json
+
+    from moderation.pipeline.options import ScoreOptions
+    from moderation.pipeline.score import score
+    from moderation.train.corpora import read_labeled
+    from moderation.train.trainer import TrainingOptions, missing_heads, supplement, train_and_save
+
+    train, test = _semeval_halves()
+    corpus = read_labeled([Path(__file__).resolve().parents[1] / "seeds" / "labeled"])
+    rows = supplement(train, corpus, missing_heads(train))
+    model = workdir / "semeval.joblib"
+    train_and_save(rows, model, TrainingOptions())
+    dump, out = workdir / "semeval-test.jsonl", workdir / "scored.jsonl"
+    with dump.open("w", encoding="utf-8") as stream:
+        for number, row in enumerate(test):
+            stream.write(json.dumps({"id": str(number), "text": row.text, "target": row.target}))
+            stream.write("\n")
+    score(dump, ScoreOptions(model_path=model), out)
+    scored = {r["id"]: r for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    predicted = np.asarray([scored[str(n)]["stance"] for n in range(len(test))])
+    own = np.mean([scored[str(n)]["target"] == row.target for n, row in enumerate(test)])
+    labels = np.asarray([row.stance for row in test])
+    return len(test), f_avg_of(labels, predicted), float(own)
+
+
+def format_extra(civil: Sequence[tuple[str, int, float, float]], semeval: tuple) -> str:
+    """The civil flag rates and the SemEval scoring run, as lines under the table."""
+    lines = ["Shipped model on comments labeled civil (every flag is a false flag), target <= 1 %:"]
+    for name, size, spam, incitement in civil:
+        lines.append(
+            f"  {name:<20} ({size:>5})  spam flags {100 * spam:5.2f} % "
+            f"{'pass' if spam <= 0.01 else 'MISS'}   incitement flags {100 * incitement:5.2f} % "
+            f"{'pass' if incitement <= 0.01 else 'MISS'}"
+        )
+    size, f_avg, own = semeval
+    lines.append(
+        f"SemEval, train.py on 80 % of the training tweets, the other {size} scored in one "
+        f"`moderation score` run with each row's target: F_avg {f_avg:.3f} "
+        f"({'pass' if f_avg >= 0.69 else 'MISS'} >= 0.69); rows judged by their own target's "
+        f"head: {100 * own:.1f} %"
+    )
+    return "\n".join(lines)
+
+
 def main() -> int:
     """Run every split on two processes and print the table."""
     if not DATA.is_dir():
@@ -507,12 +647,17 @@ def main() -> int:
     splits = ruw_splits() + semeval_splits() + sms_splits() + ethos_splits() + youtube_splits()
     results = Parallel(n_jobs=JOBS)(delayed(run_split)(split) for split in splits)
     rows = build_rows(dict(results))
+    civil = civil_flag_rates()
+    with tempfile.TemporaryDirectory() as workdir:
+        semeval = semeval_through_score(Path(workdir))
     seconds = time.perf_counter() - started
     print(
         f"Quality on the public corpora in {DATA} ({len(splits)} train/test splits, "
         f"{JOBS} processes, {seconds:.0f} s, random_state {SEED})\n"
     )
     print(format_table(rows))
+    print()
+    print(format_extra(civil, semeval))
     return 0
 
 

@@ -10,3 +10,7 @@ FLAGS = ("spam", "incitement")
 STANCE_PREFIX = "stance:"
 DEFAULT_TARGET = "russia_ukraine"
 STANCE_LABELS = {DEFAULT_TARGET: ("neutral", "pro_russia", "pro_ukraine")}
+# The reason a comment in a language the model's heads were not trained on goes to review.
+UNSUPPORTED_LANGUAGE = "unsupported_language"
+# ``--languages any``: the heads judge every comment, whatever its language.
+ANY_LANGUAGE = "any"

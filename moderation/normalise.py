@@ -26,16 +26,39 @@ EMAIL_TOKEN = "_email_"
 MENTION_TOKEN = "_user_"
 NUMBER_TOKEN = "_num_"
 
-_TLDS = "com|net|org|ly|io|ru|ua|me|co|xyz|info|biz|tv|gg"
+# Common English words that a sentence may run into after a full stop ("agree.this",
+# "good.it"): such an ending is never read as a domain's.
+_WORDS = (
+    "a an the and or but if so as at by in of on to up us we he me my no do go be is it am "
+    "are was were has had have did does can may not its his her our you your they them this "
+    "that then than there their these those what when who why how all any one two new now out "
+    "get got see say too yes off let way day man men big lol ok hi im oh ya yo sir bye end "
+    "also just like well very much only even still here some more most next last first good "
+    "best thanks please sorry maybe really great love people time year years today ty np gg "
+    "xd rn bc af wtf omg idk smh tbh imo btw yep nah hmm wow ugh lmao"
+)
+COMMON_WORDS = frozenset(_WORDS.split())
+# File names ("report.pdf") are not links.
+_FILES = (
+    "pdf jpg jpeg png gif webp svg mp3 mp4 mov avi wav txt doc docx xls xlsx ppt pptx zip rar "
+    "exe csv json xml py js"
+)
+FILE_ENDINGS = frozenset(_FILES.split())
+# Written out ("site dot tk", "bit . ly"), an ending is two letters or one of these: three
+# letters written out are as often a word ("polka dot tie").
+_SPELT = "com net org xyz biz top info"
+SPELT_ENDINGS = frozenset(_SPELT.split())
+# A domain's ending, by shape: 2 to 10 ASCII letters after a dot inside a word ("x.tk",
+# "deals.online", "cheap-meds.xyz/buy"); spelt with spaces or "dot" ("site dot tk",
+# "bit . ly"), only 2 or 3 letters. Either way not one of COMMON_WORDS, and written in one
+# case (a sentence joined without its space: "agree.This").
 _SPACED_WWW = re.compile(r"\bw[ .]?w[ .]?w\s*(?:\.|\(?dot\)?)\s*", re.I)
 _DOT_WORD = re.compile(
-    r"\s*[\(\[\{]?\s*\bdot\b\s*[\)\]\}]?\s*(?=(" + _TLDS + r")\b)",
-    re.I,
+    r"(?<=\w)\s*[\(\[\{]?\s*\bdot\b\s*[\)\]\}]?\s*(?=([A-Za-z]{2,4})\b(?!\s*\.\w))", re.I
 )
-_URL_SUFFIXES = _TLDS + "|example|link|site|shop|app|to"
 _URL = re.compile(
     r"(?:https?://|hxxps?://|www\s*\.\s*)\S+"
-    r"|\b[\w-]+(?:\s?\.\s?[\w-]+)*\s?\.\s?(?:" + _URL_SUFFIXES + r")\b(?:/\S*)?",
+    r"|(?<![\w@.-])[\w-]+(?:\.[\w-]+)*(?:\.|\s\.\s?|\.\s)((?-i:[A-Za-z]{2,10}))\b(?![@-])(?:/\S*)?",
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
@@ -65,9 +88,13 @@ _LEET_WORD = re.compile(
 _NUMBER = re.compile(r"[+\-\d](?<!\w[+\-\d])(?:(?<=[+\-])\d|(?<=\d))[\d,.:/\-]*\d?(?![\w])")
 _ELONGATED = re.compile(r"(.)\1{2,}")
 
-# Necessary conditions (see the module docstring). The URL pattern's second branch always
-# contains a dot, an optional space and a suffix; the e-mail pattern, a word character and "@".
-_URL_HINT = re.compile(r"\.\s?(?:" + _URL_SUFFIXES + r")\b", re.IGNORECASE)
+# Necessary conditions (see the module docstring). A link the URL pattern's second branch
+# finds has a word character, a dot with at most one space on each side, and two letters of
+# one case (a full stop, a space and a capitalised word is a sentence); the e-mail pattern, a
+# word character and "@".
+_URL_HINT = re.compile(
+    r"[\w-](?:\.[A-Za-z]{2}|\s\.\s?[A-Za-z]{2}|\.\s(?:[a-z]{2}|[A-Z]{2}(?![a-z])))"
+)
 _EMAIL_HINT = re.compile(r"@(?<=[\w.+-]@)[\w-]")
 
 _LEET_CHARS = frozenset("013457@$!|€")
@@ -81,6 +108,34 @@ def _fold_leet(match: re.Match[str]) -> str:
     if letters >= 2 and any(ch.isalpha() for ch in word[:first_leet]):
         return word.translate(_LEET_TABLE)
     return word
+
+
+def _link(match: re.Match[str]) -> str:
+    """The placeholder for a link, or the text as it was when the match is a sentence run
+    into the next one or a file name rather than a domain (see :data:`COMMON_WORDS`): a
+    common word is an ending only before a path ("t.me/x")."""
+    ending = match.group(1)
+    if ending is None:  # a scheme or www: a link
+        return f" {URL_TOKEN} "
+    text = match.group(0)
+    domain, slash, _ = text.partition("/")
+    folded = ending.lower()
+    if (
+        (folded in COMMON_WORDS and not slash)
+        or folded in FILE_ENDINGS
+        or not (ending.islower() or (ending.isupper() and domain.isupper()))
+        or (" " in domain and len(folded) > 2 and folded not in SPELT_ENDINGS)
+    ):
+        return text
+    return f" {URL_TOKEN} "
+
+
+def _dot_word(match: re.Match[str]) -> str:
+    """A spelt-out dot before a domain's ending ("site dot tk") as a dot; left as it was before
+    a word ("polka dot tie", "the dot on")."""
+    ending = match.group(1).lower()
+    spelt = ending in SPELT_ENDINGS or (len(ending) == 2 and ending not in COMMON_WORDS)
+    return "." if spelt else match.group(0)
 
 
 def _join_spaced(match: re.Match[str]) -> str:
@@ -194,13 +249,13 @@ def _early(text: str) -> str:
         text = _SPACED_WWW.sub("www.", text)
         lower = text.lower()
     if "dot" in lower:
-        text = _DOT_WORD.sub(".", text)
+        text = _DOT_WORD.sub(_dot_word, text)
         lower = text.lower()
     if "@" in text and _EMAIL_HINT.search(text):
         text = _EMAIL.sub(f" {EMAIL_TOKEN} ", text)
         lower = text.lower()
     if "://" in text or "www" in lower or ("." in text and _URL_HINT.search(text)):
-        text = _URL.sub(f" {URL_TOKEN} ", text)
+        text = _URL.sub(_link, text)
     if "@" in text:
         text = _MENTION.sub(f" {MENTION_TOKEN} ", text)
     return text.casefold()

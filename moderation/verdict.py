@@ -20,17 +20,20 @@ class Verdict:
         The comment text that was judged.
     target : str
         The stance target whose head judged the comment.
-    stance : str
+    stance : str or None
         Most probable stance label; ``stance_scores`` holds every label's probability.
-    spam, incitement : float
-        Calibrated probabilities of each flag.
+        ``None`` (and no scores) when the comment's language is not one the heads know.
+    spam, incitement : float or None
+        Calibrated probabilities of each flag (``None`` for a language the heads do not know).
     flags : list of str
         Flags whose score reached their threshold.
     action : {"approve", "review", "remove"}
         ``remove`` when a flag reached its removal threshold, ``review`` when any flag is
         raised, else ``approve``.
     reasons : dict
-        For each raised flag, the n-grams that pushed the score up most, with their weight.
+        For each raised flag, the n-grams that pushed the score up most, with their weight;
+        ``{"unsupported_language": []}`` when the comment was sent to review because its
+        language is not one of the model's.
     duplicate_of, cluster_id : str or None
         Filled by the duplicates stage: the first comment of the comment's cluster of exact or
         near copies (``None`` for that first comment) and the cluster's id.
@@ -39,15 +42,18 @@ class Verdict:
         when the input has no article text).
     truncated : bool
         The text was longer than the scorer's limit and only its start was judged.
+    language : str or None
+        The comment's language (ISO 639-1, ``"und"`` when too short to tell; see
+        :mod:`moderation.language`).
     """
 
     id: str | None
     text: str
     target: str
-    stance: str
+    stance: str | None
     stance_scores: dict[str, float]
-    spam: float
-    incitement: float
+    spam: float | None
+    incitement: float | None
     flags: list[str] = field(default_factory=list)
     action: Action = "approve"
     reasons: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
@@ -57,6 +63,7 @@ class Verdict:
     cluster_id: str | None = None
     story_id: str | None = None
     truncated: bool = False
+    language: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (reasons as ``[[ngram, weight], ...]`` lists).
@@ -83,6 +90,7 @@ class Verdict:
             "cluster_id": self.cluster_id,
             "story_id": self.story_id,
             "truncated": self.truncated,
+            "language": self.language,
         }
 
 

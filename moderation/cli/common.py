@@ -51,6 +51,18 @@ def parse_fields(ctx: click.Context, param: click.Parameter, values: tuple[str, 
     return fields
 
 
+def parse_languages(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[str, ...] | None:
+    """``--languages en,de`` as a tuple of codes; ``any`` for every language; None if not given."""
+    if value is None:
+        return None
+    codes = tuple(code.strip().lower() for code in value.split(",") if code.strip())
+    if not codes or not all(code.isalpha() and 2 <= len(code) <= 3 for code in codes):
+        raise click.BadParameter(f"{value!r}: use ISO 639-1 codes such as en,de, or 'any'")
+    return codes
+
+
 def parse_flag_values(
     ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
 ) -> dict[str, float]:

@@ -14,6 +14,7 @@ from moderation.cli.common import (
     input_argument,
     model_option,
     parse_flag_values,
+    parse_languages,
     quiet_option,
     rejects_option,
     score_output_format,
@@ -55,7 +56,18 @@ from moderation.pipeline.options import ScoreOptions
     help="Override the score at which a flag's action becomes remove.",
 )
 @click.option(
-    "--target", default=None, help="Stance target to judge against (default: the model's)."
+    "--target",
+    default=None,
+    help="Stance target for comments that do not name their own (a dump's target column); "
+    "default: the model's. A comment whose own target has no head is rejected.",
+)
+@click.option(
+    "--languages",
+    default=None,
+    callback=parse_languages,
+    metavar="CODES",
+    help="Languages the heads judge, e.g. en,de (default: the model card's); a comment in "
+    "another one gets action review with reason unsupported_language. 'any': judge every one.",
 )
 @click.option(
     "--max-chars",
@@ -117,6 +129,7 @@ def score_command(
     thresholds: dict[str, float],
     remove_thresholds: dict[str, float],
     target: str | None,
+    languages: tuple[str, ...] | None,
     max_chars: int,
     batch_size: int,
     dedup_threshold: float,
@@ -146,6 +159,7 @@ def score_command(
         thresholds=thresholds,
         remove_thresholds=remove_thresholds,
         target=target,
+        languages=languages,
         max_chars=max_chars,
         batch_size=batch_size,
         dedup_threshold=dedup_threshold,

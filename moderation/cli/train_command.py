@@ -11,6 +11,7 @@ from moderation.cli.common import (
     DEFAULT_OUTPUT_MODEL,
     command,
     parse_flag_values,
+    parse_languages,
 )
 from moderation.train.moderated import DEFAULT_MODERATOR_WEIGHT
 
@@ -123,6 +124,14 @@ def _echo_metrics(card: dict) -> None:
     "counts as, in fitting and in the cross-validation that sets the thresholds; its labels "
     "also replace the corpus's for the same text.",
 )
+@click.option(
+    "--languages",
+    default=None,
+    callback=parse_languages,
+    metavar="CODES",
+    help="Languages the heads judge, written in the card (e.g. de); default: those of at least "
+    "a tenth of the rows whose language was detected. 'any': every language.",
+)
 @click.option("--cv", default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--seed", default=0, show_default=True, help="random_state for every random choice.")
 def train_command(
@@ -132,6 +141,7 @@ def train_command(
     precision: dict[str, float | None],
     floors: dict[str, float],
     moderator_weight: float,
+    languages: tuple[str, ...] | None,
     cv: int,
     seed: int,
 ) -> None:
@@ -162,6 +172,7 @@ def train_command(
         cv=cv,
         random_state=seed,
         moderator_weight=moderator_weight,
+        languages=languages,
     )
     rows = read_labeled(paths)
     click.echo(f"training on {len(rows)} labeled rows from {', '.join(paths)}", err=True)
@@ -176,4 +187,5 @@ def train_command(
     floors = {**({} if data else DEFAULT_FLOORS), **floors}
     card = train_and_save(rows, Path(output), options, floors=floors)
     click.echo(f"wrote {output} (sha256 {card['sha256'][:16]}…) in {card['training']['seconds']} s")
+    click.echo(f"languages the heads judge: {', '.join(card['languages']) or 'any'}")
     _echo_metrics(card)

@@ -1,8 +1,11 @@
-"""The featuriser: hashed word 1-2-grams and character 2-5-grams, TF-IDF, dense signals.
+"""The featuriser: hashed word 1-2-grams (of word stems) and character 2-5-grams, TF-IDF,
+dense signals.
 
 :class:`CommentFeaturiser` is a scikit-learn transformer put together from modules with one
-job each: :mod:`.tokens` (tokenising), :mod:`.ngrams` (hashing n-grams of a whole batch in
-NumPy), :mod:`.signals` (the dense signals), :mod:`.memo` (the per-chunk cache),
+job each: :mod:`.tokens` (tokenising), :mod:`.stems` (Snowball stems, remembered per token),
+:mod:`.ngrams` (hashing n-grams of a whole batch in NumPy), :mod:`.signals` (the dense
+signals: style bins and the violent-act cues of :mod:`.cues`), :mod:`.memo` (the per-chunk
+cache),
 :mod:`.matrix` (the CSR output) and :mod:`.spans` (crediting n-grams to words, for
 explanations). The only fitted state is the set of hash buckets seen in training and their
 idf, two plain arrays that load the same under any library version.
@@ -27,6 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 from moderation.errors import ModelError
 from moderation.hashing import hash_strings
 from moderation.judge.arrays import distinct_sorted
+from moderation.judge.cues import token_classes
 from moderation.judge.matrix import count_entries, tfidf_values, with_dense_columns
 from moderation.judge.memo import ChunkMemo
 from moderation.judge.ngrams import (
@@ -36,8 +40,9 @@ from moderation.judge.ngrams import (
     char_grams,
     word_grams,
 )
-from moderation.judge.signals import DENSE_NAMES, dense_signals, dense_signals_from_hashes
+from moderation.judge.signals import DENSE_NAMES, dense_signals
 from moderation.judge.spans import BatchGrams, BatchSpans, batch_spans
+from moderation.judge.stems import check_language, stem_tokens
 from moderation.judge.tokens import TOKEN_PATTERN, tokenize, tokenize_batch
 from moderation.normalise import normalise, normalise_batch
 
@@ -55,6 +60,7 @@ __all__ = [
     "char_grams",
     "dense_signals",
     "hash_strings",
+    "stem_tokens",
     "tokenize",
     "tokenize_batch",
     "word_grams",
@@ -78,6 +84,10 @@ class CommentFeaturiser(TransformerMixin, BaseEstimator):
         Use ``1 + log(tf)`` instead of raw counts.
     dense : bool, default=True
         Append :data:`DENSE_NAMES` signals.
+    stem_language : str or None, default="en"
+        Word n-grams are of Snowball stems in this language (ISO 639-1, see
+        :data:`~moderation.judge.stems.SNOWBALL`); ``None``: of the words as written. The
+        violent-act cues are English: they are computed only with ``"en"``.
 
     Attributes
     ----------
@@ -111,6 +121,7 @@ class CommentFeaturiser(TransformerMixin, BaseEstimator):
         min_df: int = 2,
         sublinear_tf: bool = True,
         dense: bool = True,
+        stem_language: str | None = "en",
     ) -> None:
         self.word_ngram_max = word_ngram_max
         self.char_ngram_range = char_ngram_range
@@ -118,6 +129,7 @@ class CommentFeaturiser(TransformerMixin, BaseEstimator):
         self.min_df = min_df
         self.sublinear_tf = sublinear_tf
         self.dense = dense
+        self.stem_language = stem_language
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
@@ -136,6 +148,13 @@ class CommentFeaturiser(TransformerMixin, BaseEstimator):
             )
         if not 2**10 <= self.n_buckets <= 2**31:
             raise ModelError(f"n_buckets={self.n_buckets!r}: use a value in [2**10, 2**31]")
+        check_language(self.stem_language)
+
+    def cue_classes(self, tokens: list[str], stems: list[str]) -> np.ndarray:
+        """The :mod:`.cues` classes of tokens (their violent words: English only)."""
+        if self.stem_language == "en":
+            return token_classes(tokens, stems)
+        return token_classes(tokens, [""] * len(tokens))
 
     # -- hash buckets and their columns --------------------------------------------------
 
@@ -188,7 +207,7 @@ class CommentFeaturiser(TransformerMixin, BaseEstimator):
     def _document_frequency(self, normalised: Sequence[str]) -> np.ndarray:
         """In how many documents each of the ``2 * n_buckets`` buckets (word, char) occurs."""
         tokens, counts = tokenize_batch(normalised)
-        words = word_grams(tokens, counts, self.word_ngram_max)
+        words = word_grams(stem_tokens(tokens, self.stem_language), counts, self.word_ngram_max)
         chars = char_grams(normalised, *self.char_ngram_range)
         rows = np.concatenate((words.rows, chars.rows)).astype(np.int64)
         buckets = np.concatenate(
@@ -229,6 +248,7 @@ class CommentFeaturiser(TransformerMixin, BaseEstimator):
             token_rows=token_rows,
             token_hashes=found.token_hashes,
             token_columns=found.token_columns,
+            token_classes=found.token_classes,
             bigram_rows=bigram_rows,
             bigram_columns=self._word_columns(bigrams),
             char_rows=np.repeat(chunk_rows, found.char_lengths),
@@ -256,14 +276,18 @@ class CommentFeaturiser(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "idf_")
         return self._transform(list(raw), [t.replace("\x00", " ") for t in normalised])[0]
 
-    def transform_with_grams(self, texts: Sequence[str]) -> tuple[sp.csr_matrix, BatchGrams]:
-        """:meth:`transform`, and the batch's n-grams for :meth:`batch_spans`."""
+    def transform_with_grams(
+        self, texts: Sequence[str], normalised: Sequence[str] | None = None
+    ) -> tuple[sp.csr_matrix, BatchGrams]:
+        """:meth:`transform`, and the batch's n-grams for :meth:`batch_spans`; ``normalised``:
+        the texts' :func:`normalise_batch`, when the caller has it already."""
         check_is_fitted(self, "idf_")
         raw = [str(text) for text in texts]
-        return self._transform(raw, normalise_batch(raw))
+        return self._transform(raw, list(normalised) if normalised else normalise_batch(raw))
 
     def _tfidf(self, grams: BatchGrams, n_rows: int) -> tuple[np.ndarray, ...]:
-        """CSR arrays (indptr, indices, data) of the TF-IDF block of a batch's n-grams."""
+        """CSR arrays (indptr, indices, data) of the TF-IDF block of a batch's n-grams, and
+        each row's number of word n-gram entries."""
         token_known = grams.token_columns >= 0
         bigram_known = grams.bigram_columns >= 0
         rows = np.concatenate(
@@ -278,6 +302,7 @@ class CommentFeaturiser(TransformerMixin, BaseEstimator):
         )
         n_columns = max(int(self.buckets_.size), 1)
         indptr, indices, counts, entry_rows = count_entries(rows, columns, n_rows, n_columns)
+        word_entries = np.bincount(entry_rows[indices < self.n_word_features_], minlength=n_rows)
         data = tfidf_values(
             counts,
             indices,
@@ -287,19 +312,19 @@ class CommentFeaturiser(TransformerMixin, BaseEstimator):
             n_word_columns=self.n_word_features_,
             sublinear_tf=self.sublinear_tf,
         )
-        return indptr, indices, data
+        return indptr, indices, data, word_entries
 
     def _transform(self, raw: list[str], normalised: list[str]) -> tuple[sp.csr_matrix, BatchGrams]:
         n_rows = len(normalised)
         grams = self.batch_grams(normalised)
-        indptr, indices, data = self._tfidf(grams, n_rows)
+        indptr, indices, data, word_entries = self._tfidf(grams, n_rows)
         n_columns = int(self.buckets_.size)
         if not self.dense:
             matrix = sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_columns))
             return matrix, grams
-        signals = dense_signals_from_hashes(
-            raw, normalised, grams.token_hashes, grams.token_counts
-        ).astype(np.float32)
+        signals = dense_signals(
+            raw, grams.token_hashes, grams.token_counts, grams.token_classes, word_entries
+        )
         return with_dense_columns(indptr, indices, data, signals, n_columns), grams
 
     # -- explanations --------------------------------------------------------------------

@@ -18,12 +18,19 @@ from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, f1_score, precision_recall_curve
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
 
 from moderation.errors import DataError, ModelError
 
 DEFAULT_CS = (2.0, 8.0, 32.0, 128.0)
+# When the best C is at an end of the grid, the grid is extended that way, a factor of 4 at a
+# time while the out-of-fold quality improves, within these bounds.
+C_BOUNDS = (2.0**-8, 2.0**12)
+C_STEP = 4.0
+# A precision measured on fewer flagged out-of-fold rows than this does not count as reaching
+# a target: on a small corpus the top few scores reach any precision by chance.
+MIN_FLAGGED = 30
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
@@ -101,14 +108,25 @@ def threshold_for_precision(
     probabilities: np.ndarray,
     precision: float,
     sample_weight: np.ndarray | None = None,
+    min_flagged: float = 0,
 ) -> tuple[float | None, dict[str, float]]:
-    """Lowest threshold whose precision on (labels, probabilities) reaches ``precision``.
+    """Lowest threshold whose precision on (labels, probabilities) reaches ``precision`` with
+    at least ``min_flagged`` rows (weighted) flagged.
 
     Returns the threshold (``None`` when no threshold reaches it) and the precision, recall
     and F1 at the returned threshold (or at the F1-best threshold when there is none).
     """
     precisions, recalls, f1, thresholds = _curve(labels, probabilities, sample_weight)
-    reaching = np.flatnonzero((precisions >= precision) & (recalls > 0))
+    positives = float(
+        np.sum(
+            np.asarray(labels).astype(bool)
+            * (1.0 if sample_weight is None else np.asarray(sample_weight))
+        )
+    )
+    flagged = recalls * positives / np.maximum(precisions, 1e-12)
+    reaching = np.flatnonzero(
+        (precisions >= precision) & (recalls > 0) & (flagged >= min_flagged - 1e-9)
+    )
     index = int(reaching[0]) if reaching.size else int(np.argmax(f1))
     stats = _stats_at(precisions, recalls, f1, index)
     return (float(thresholds[index]) if reaching.size else None), stats
@@ -130,16 +148,20 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     Cs : sequence of float, default=DEFAULT_CS
-        Inverse regularisation strengths tried by cross-validation.
+        Inverse regularisation strengths tried by cross-validation; when the best is the
+        smallest or the largest, more are tried beyond it (a factor of 4 at a time, within
+        ``C_BOUNDS``) while the cross-validated quality improves.
     cv : int, default=5
         Stratified folds for choosing C, calibrating and choosing thresholds.
     class_weight : {"balanced"} or None, default="balanced"
         Re-weight classes against imbalance (calibration undoes the shift in scores).
     precision : float or None, default=0.9
         Two-class heads only: the threshold is the lowest score whose cross-validated
-        precision reaches this (the F1-best score when none does). ``None`` states no
-        precision: the threshold is the score with the best cross-validated F1, which trades
-        precision for recall where that raises F1.
+        precision reaches this over at least ``min_flagged`` flagged rows (the F1-best score
+        when none does). ``None`` states no precision: the threshold is the score with the
+        best cross-validated F1, which trades precision for recall where that raises F1.
+    min_flagged : int, default=MIN_FLAGGED
+        Out-of-fold rows a precision must be measured on to count (see ``precision``).
     remove_precision : float, default=0.97
         Two-class heads only: a stricter threshold, for automatic removal.
     max_iter : int, default=3000
@@ -158,6 +180,8 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
     C_ : float
         The C with the best cross-validated score (macro-F1 for several classes, average
         precision for two).
+    Cs_tried_ : list of float
+        Every C that was cross-validated, ``Cs`` and the ones beyond its ends.
     calibration_coef_, calibration_intercept_ : ndarray
         Maps decision scores to calibrated probabilities.
     threshold_, remove_threshold_ : float or None
@@ -177,6 +201,7 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         cv: int = 5,
         class_weight: str | None = "balanced",
         precision: float | None = 0.9,
+        min_flagged: int = MIN_FLAGGED,
         remove_precision: float = 0.97,
         max_iter: int = 3000,
         random_state: int = 0,
@@ -186,6 +211,7 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.class_weight = class_weight
         self.precision = precision
+        self.min_flagged = min_flagged
         self.remove_precision = remove_precision
         self.max_iter = max_iter
         self.random_state = random_state
@@ -238,8 +264,13 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         X: Any,  # noqa: N803
         y: Sequence[Any],
         sample_weight: Sequence[float] | None = None,
+        groups: Sequence[Any] | None = None,
     ) -> LogisticHead:
         """Choose C, calibrate and set thresholds on out-of-fold scores, then fit on all rows.
+
+        ``groups`` (one label per row, such as the file it was read from) keeps each group's
+        rows in one fold, so that the out-of-fold scores are those of rows unlike any the fold
+        was trained on: what C, the calibration and the thresholds are then chosen for.
 
         ``sample_weight`` (one positive number per row; default: every row counts once) weighs
         the rows in every fit, the cross-validation's and the calibration's included, and in
@@ -250,7 +281,7 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         self.classes_ = np.unique(y)
         self._check_labels(y)
         weights = None if sample_weight is None else self._checked_weights(sample_weight, y)
-        self.C_, out_of_fold = self._choose_c(X, y, weights)
+        self.C_, out_of_fold = self._choose_c(X, y, weights, groups)
         calibrator = LogisticRegression(C=100.0, max_iter=1000)
         calibrator.fit(out_of_fold, y, sample_weight=weights)
         self.calibration_coef_ = calibrator.coef_.astype(np.float64)
@@ -277,27 +308,67 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         X: Any,  # noqa: N803
         y: np.ndarray,
         weights: np.ndarray | None,
+        groups: Sequence[Any] | None = None,
     ) -> tuple[float, np.ndarray]:
-        """The C with the best out-of-fold quality, and its out-of-fold decision scores."""
-        folds = list(
-            StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state).split(X, y)
-        )
+        """The C with the best out-of-fold quality, and its out-of-fold decision scores; the
+        grid is extended past an end that wins (see ``Cs``)."""
+        folds = self._folds(X, y, groups)
+        results = self._cross_validate(X, y, weights, folds, sorted(self.Cs))
+        best = max(sorted(results), key=lambda c: results[c][0])  # ties: the smallest C
+        while True:
+            tried = sorted(results)
+            if best == tried[0] and best / C_STEP >= C_BOUNDS[0]:
+                beyond = best / C_STEP
+            elif best == tried[-1] and best * C_STEP <= C_BOUNDS[1]:
+                beyond = best * C_STEP
+            else:
+                break
+            results.update(self._cross_validate(X, y, weights, folds, [beyond]))
+            if results[beyond][0] <= results[best][0] + 1e-9:  # only a better C moves it
+                break
+            best = beyond
+        self.Cs_tried_ = sorted(results)
+        return best, results[best][1]
+
+    def _folds(
+        self,
+        X: Any,
+        y: np.ndarray,
+        groups: Sequence[Any] | None,  # noqa: N803
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Stratified folds; with ``groups``, each group's rows kept in one fold, unless that
+        leaves a fold's training rows without every class (a few large groups), where the
+        grouped folds could not be fitted and stratified ones are used instead."""
+        if groups is not None:
+            grouped = StratifiedGroupKFold(self.cv, shuffle=True, random_state=self.random_state)
+            folds = list(grouped.split(X, y, np.asarray(groups)))
+            if all(len(np.unique(y[train])) == len(self.classes_) for train, _ in folds):
+                return folds
+        splitter = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+        return list(splitter.split(X, y))
+
+    def _cross_validate(
+        self,
+        X: Any,  # noqa: N803
+        y: np.ndarray,
+        weights: np.ndarray | None,
+        folds: list[tuple[np.ndarray, np.ndarray]],
+        Cs: Sequence[float],  # noqa: N803
+    ) -> dict[float, tuple[float, np.ndarray]]:
+        """Per C: the out-of-fold quality and decision scores."""
         width = 1 if len(self.classes_) == 2 else len(self.classes_)
-        jobs = [(C, train, test) for C in self.Cs for train, test in folds]  # noqa: N806
+        jobs = [(C, train, test) for C in Cs for train, test in folds]  # noqa: N806
         scores = Parallel(n_jobs=self.n_jobs)(
             delayed(_fold_scores)(self._model(C), X, y, weights, train, test)
             for C, train, test in jobs
         )
-        best: tuple[float, float, np.ndarray] | None = None
-        for index, C in enumerate(self.Cs):  # noqa: N806
+        results = {}
+        for index, C in enumerate(Cs):  # noqa: N806
             out_of_fold = np.zeros((len(y), width))
             for offset, (_, test) in enumerate(folds):
                 out_of_fold[test] = scores[index * len(folds) + offset]
-            quality = self._quality(y, out_of_fold, weights)
-            if best is None or quality > best[0] + 1e-9:
-                best = (quality, C, out_of_fold)
-        assert best is not None
-        return best[1], best[2]
+            results[float(C)] = (self._quality(y, out_of_fold, weights), out_of_fold)
+        return results
 
     def _quality(self, y: np.ndarray, scores: np.ndarray, weights: np.ndarray | None) -> float:
         if len(self.classes_) == 2:
@@ -341,13 +412,13 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
             met = None
         else:
             self.threshold_, stats = threshold_for_precision(
-                positive, scores, self.precision, weights
+                positive, scores, self.precision, weights, self.min_flagged
             )
             met = self.threshold_ is not None
             if self.threshold_ is None:  # fall back to the F1-best threshold, and say so
                 self.threshold_ = threshold_for_f1(positive, scores, weights)[0]
         self.remove_threshold_, remove_stats = threshold_for_precision(
-            positive, scores, self.remove_precision, weights
+            positive, scores, self.remove_precision, weights, self.min_flagged
         )
         self.cv_metrics_ = {
             **stats,
@@ -388,6 +459,7 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
             "coef": self.coef_,
             "intercept": self.intercept_,
             "C": float(self.C_),
+            "Cs_tried": [float(c) for c in self.Cs_tried_],
             "calibration_coef": self.calibration_coef_,
             "calibration_intercept": self.calibration_intercept_,
             "threshold": self.threshold_,
@@ -410,4 +482,5 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         head.threshold_ = state["threshold"]
         head.remove_threshold_ = state["remove_threshold"]
         head.cv_metrics_ = state["cv_metrics"]
+        head.Cs_tried_ = list(state.get("Cs_tried", [head.C_]))
         return head

@@ -19,6 +19,7 @@ from moderation.hashing import ragged_indices
 from moderation.judge.arrays import GrowingArray
 from moderation.judge.ngrams import char_hashes, padded_codes, token_hashes
 from moderation.judge.signals import DENSE_LABELS
+from moderation.judge.stems import stem_tokens
 from moderation.judge.tokens import tokenize_batch
 
 if TYPE_CHECKING:
@@ -30,8 +31,9 @@ class ChunkGrams:
     """What a sequence of chunks contributes, concatenated chunk by chunk.
 
     ``token_lengths`` and ``char_lengths`` say how many tokens and fitted char n-grams each
-    chunk has; the ``token_*`` arrays run over all the chunks' tokens, ``char_columns`` over
-    their fitted char n-grams; ``chunk_strings``, ``token_strings`` and ``dense_strings``
+    chunk has; the ``token_*`` arrays run over all the chunks' tokens (``token_hashes``: of
+    their stems; ``token_classes``: their :mod:`.cues` bits), ``char_columns`` over their
+    fitted char n-grams; ``chunk_strings``, ``token_strings`` and ``dense_strings``
     number texts in ``strings``.
     """
 
@@ -39,6 +41,7 @@ class ChunkGrams:
     token_hashes: np.ndarray
     token_strings: np.ndarray
     token_columns: np.ndarray
+    token_classes: np.ndarray
     chunk_strings: np.ndarray
     char_lengths: np.ndarray
     char_columns: np.ndarray
@@ -49,7 +52,8 @@ class ChunkGrams:
 class ChunkMemo:
     """What each distinct chunk contributes, computed once, for up to ``capacity`` chunks.
 
-    Stored per chunk: its tokens' word hashes and columns (-1 when not fitted), and the
+    Stored per chunk: its tokens' word hashes (of their stems), columns (-1 when not fitted)
+    and :mod:`.cues` classes, and the
     columns of its fitted char n-grams in the order of
     :meth:`~moderation.judge.features.CommentFeaturiser.feature_spans` (by length, then
     position). Chunk and token texts are also numbered (``strings``), so explanations can
@@ -82,6 +86,7 @@ class ChunkMemo:
         self.token_start = GrowingArray(np.int64, 0)
         self.token_hashes = GrowingArray(np.uint64)
         self.token_columns = GrowingArray(np.int32)
+        self.token_classes = GrowingArray(np.uint16)
         self.char_start = GrowingArray(np.int64, 0)
         self.char_columns = GrowingArray(np.int32)
 
@@ -99,8 +104,10 @@ class ChunkMemo:
 
     def _add_tokens(self, chunks: list[str], featuriser: CommentFeaturiser) -> None:
         tokens, counts = tokenize_batch(chunks)
-        hashes = token_hashes(tokens)
+        stems = stem_tokens(tokens, featuriser.stem_language)
+        hashes = token_hashes(stems)
         self.token_hashes.extend(hashes)
+        self.token_classes.extend(featuriser.cue_classes(tokens, stems))
         self.token_strings.extend(self._number(tokens))
         self.chunk_strings.extend(self._number(chunks))
         self.token_columns.extend(featuriser._word_columns(hashes))
@@ -152,6 +159,7 @@ class ChunkMemo:
                 token_hashes=self.token_hashes.view()[tokens],
                 token_strings=self.token_strings.view()[tokens],
                 token_columns=self.token_columns.view()[tokens],
+                token_classes=self.token_classes.view()[tokens],
                 chunk_strings=self.chunk_strings.view()[ids],
                 char_lengths=char_lengths,
                 char_columns=self.char_columns.view()[chars],

@@ -20,8 +20,9 @@ from moderation.judge.features import CommentFeaturiser
 from moderation.judge.heads import LogisticHead
 from moderation.judge.persist import DEFAULT_MODEL, load_state, save_state
 from moderation.judge.spans import BatchGrams, BatchSpans
-from moderation.labels import FLAGS, STANCE_PREFIX
-from moderation.normalise import normalise
+from moderation.labels import ANY_LANGUAGE, FLAGS, STANCE_PREFIX, UNSUPPORTED_LANGUAGE
+from moderation.language import UNDETERMINED, detect_batch
+from moderation.normalise import normalise, normalise_batch
 from moderation.records import Comment
 from moderation.verdict import Verdict
 
@@ -180,6 +181,25 @@ def _raised_flags(raised: Mapping[str, np.ndarray]) -> list[list[str]]:
     return [list(flag_sets[code]) for code in np.asarray(codes).tolist()]
 
 
+def _language_set(languages: Iterable[str] | None) -> tuple[str, ...] | None:
+    """The languages a model judges, sorted; ``None`` for every language."""
+    if languages is None:
+        return None
+    chosen = tuple(sorted(set(languages)))
+    if ANY_LANGUAGE in chosen or not chosen:
+        return None
+    return chosen
+
+
+def _unsupported(verdict: Verdict) -> None:
+    """Turn a verdict into what a comment in a language the heads do not know gets: no stance,
+    no scores, no flag; sent to review, with the reason."""
+    verdict.stance, verdict.stance_scores = None, {}
+    verdict.spam = verdict.incitement = None
+    verdict.flags, verdict.reasons = [], {UNSUPPORTED_LANGUAGE: []}
+    verdict.action = "review"
+
+
 class Moderator:
     """Judge comments: stance per target, spam and incitement with calibrated scores.
 
@@ -197,6 +217,10 @@ class Moderator:
         Override the flag thresholds the heads chose on cross-validation.
     max_chars : int, default=5000
         Longer comments are judged on their first ``max_chars`` characters and marked.
+    languages : iterable of str, optional
+        The languages (ISO 639-1) the heads were trained on: a comment detected in another
+        one gets no stance or flag but ``action: review`` with the reason
+        ``unsupported_language``. ``None`` or ``["any"]``: the heads judge every comment.
 
     Examples
     --------
@@ -215,8 +239,10 @@ class Moderator:
         thresholds: Mapping[str, float] | None = None,
         remove_thresholds: Mapping[str, float] | None = None,
         max_chars: int = DEFAULT_MAX_CHARS,
+        languages: Iterable[str] | None = None,
     ) -> None:
         self.featuriser = featuriser
+        self.languages = _language_set(languages)
         self.heads = dict(heads)
         self.default_target = default_target
         self.metadata = dict(metadata or {})
@@ -277,6 +303,7 @@ class Moderator:
                     f"{model_path}: head {name!r} has labels {head.classes_.tolist()}, its card "
                     f"says {expected}; refusing a model whose label set is not the card's"
                 )
+        overrides.setdefault("languages", state.get("languages"))
         return cls(
             featuriser, heads, default_target=state["default_target"], metadata=card, **overrides
         )
@@ -285,6 +312,7 @@ class Moderator:
         """All fitted parameters as plain arrays and values."""
         return {
             "default_target": self.default_target,
+            "languages": None if self.languages is None else list(self.languages),
             "featuriser": {
                 "params": self.featuriser.get_params(),
                 "buckets": self.featuriser.buckets_,
@@ -309,17 +337,21 @@ class Moderator:
             raise ModelError(f"no stance head for target {target!r}; this model has {self.targets}")
         return head
 
-    def score_items(self, items: Sequence[ScoringItem], target: str | None) -> list[Verdict]:
-        """Score one batch of prepared items (``target`` for items without their own)."""
+    def score_items(
+        self, items: Sequence[ScoringItem], target: str | None, *, every_language: bool = False
+    ) -> list[Verdict]:
+        """Score one batch of prepared items (``target`` for items without their own);
+        ``every_language``: let the heads judge comments of languages they do not know too."""
         texts = [item.text[: self.max_chars] for item in items]
-        features, grams = self.featuriser.transform_with_grams(texts)
+        normalised = normalise_batch(texts)
+        languages = detect_batch(normalised)
+        judged = self.judges(languages) | every_language
+        features, grams = self.featuriser.transform_with_grams(texts, normalised)
         flag_scores = {flag: self.heads[flag].predict_proba(features)[:, 1] for flag in FLAGS}
         targets = [item.target or target or self.default_target for item in items]
         stances = self._stances(features, targets)
-        raised = {flag: flag_scores[flag] >= self.thresholds[flag] for flag in FLAGS}
-        actions = self._actions(flag_scores, raised)
-        reasons = self._flag_reasons(features, grams, raised)
-        return [
+        raised = {flag: (flag_scores[flag] >= self.thresholds[flag]) & judged for flag in FLAGS}
+        verdicts = [
             Verdict(
                 id=item.id,
                 text=item.text,
@@ -334,22 +366,39 @@ class Moderator:
                 article_id=item.article_id,
                 parent_id=item.parent_id,
                 truncated=len(item.text) > self.max_chars,
+                language=language,
             )
             for item, name, (
                 stance,
                 stance_scores,
-            ), spam, incitement, flags, action, item_reasons in zip(
+            ), spam, incitement, flags, action, item_reasons, language in zip(
                 items,
                 targets,
                 stances,
                 _rounded(flag_scores["spam"]),
                 _rounded(flag_scores["incitement"]),
                 _raised_flags(raised),
-                actions,
-                reasons,
+                self._actions(flag_scores, raised, judged),
+                self._flag_reasons(features, grams, raised),
+                languages,
                 strict=True,
             )
         ]
+        for row in np.flatnonzero(~judged).tolist():
+            _unsupported(verdicts[row])
+        return verdicts
+
+    def judges(self, languages: Sequence[str]) -> np.ndarray:
+        """Per comment, whether the heads judge it: its language is one of theirs, or could
+        not be told (``"und"``), or the model judges every language."""
+        if self.languages is None:
+            return np.ones(len(languages), dtype=bool)
+        known = self.languages
+        return np.fromiter(
+            (language == UNDETERMINED or language in known for language in languages),
+            dtype=bool,
+            count=len(languages),
+        )
 
     def _stances(self, features: Any, targets: Sequence[str]) -> list[tuple[str, dict]]:
         """Per row, the most probable stance of its target and every class's rounded score."""
@@ -381,15 +430,19 @@ class Moderator:
         ]
 
     def _actions(
-        self, flag_scores: Mapping[str, np.ndarray], raised: Mapping[str, np.ndarray]
+        self,
+        flag_scores: Mapping[str, np.ndarray],
+        raised: Mapping[str, np.ndarray],
+        judged: np.ndarray,
     ) -> list[str]:
         """Per row: ``remove`` when a raised flag's score also reaches its removal threshold,
-        ``review`` when a flag is raised, else ``approve``."""
+        ``review`` when a flag is raised or the heads do not judge the row's language, else
+        ``approve``."""
         removed = np.zeros(len(flag_scores[FLAGS[0]]), dtype=bool)
         for flag in FLAGS:
             if self.remove_thresholds[flag] is not None:
                 removed |= raised[flag] & (flag_scores[flag] >= self.remove_thresholds[flag])
-        any_raised = np.logical_or.reduce([raised[flag] for flag in FLAGS])
+        any_raised = np.logical_or.reduce([raised[flag] for flag in FLAGS]) | ~judged
         action_names = ("approve", "review", "remove")
         return [action_names[a] for a in np.where(removed, 2, any_raised.astype(int)).tolist()]
 
@@ -457,18 +510,22 @@ class Moderator:
 
         Returns a dict with, per flag, its score and the n-grams raising it; and for stance the
         predicted label and the n-grams pushing towards it (weights are contributions to the
-        decision score: feature value times coefficient, summed per word).
+        decision score: feature value times coefficient, summed per word); and the comment's
+        language with whether the heads judge it (what they say is explained either way).
         """
-        verdict = self.score([text], target=target)[0]
+        verdict = self.score_items([scoring_item(text, 1)], target, every_language=True)[0]
         row = self.featuriser.transform([text[: self.max_chars]])[0]
         head = self._stance_head(verdict.target)
         stance_index = int(np.flatnonzero(head.classes_ == verdict.stance)[0])
+        assert verdict.stance is not None
         result: dict[str, Any] = {
+            "language": verdict.language,
+            "judged": bool(self.judges([verdict.language or UNDETERMINED])[0]),
             "stance": {
                 "label": verdict.stance,
                 "scores": verdict.stance_scores,
                 "ngrams": self._reasons(text, row, head, stance_index, top),
-            }
+            },
         }
         for flag in FLAGS:
             result[flag] = {

@@ -23,7 +23,7 @@ import numpy as np
 
 from moderation.errors import ModelError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "default.joblib"
 
 

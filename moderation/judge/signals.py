@@ -1,7 +1,12 @@
-"""Dense signals n-grams miss: links, shouting, repetition, exclamations, length, digits.
+"""Signals n-grams miss: shouting, "!!!", repetition, digits, length bins, and the violent-act
+cues of :mod:`.cues`, as a few columns after the n-grams.
 
-Computed for a whole batch at once from code points; upper case and letters are approximated
-for the Latin, Greek and Cyrillic scripts (other letters count as caseless).
+Each signal is an indicator (binned: "at least three '!'", not a count), and its value is what
+one more word of the comment is worth in the word block, ``1 / sqrt(1 + word features)``: so a
+signal weighs like a word, is small in a long comment, and cannot stand in for an intercept (a
+signal every comment has, as the log-length once was, moved every score by +4 to +5). Upper
+case and letters are approximated for the Latin, Greek and Cyrillic scripts (other letters
+count as caseless).
 """
 
 from __future__ import annotations
@@ -12,12 +17,19 @@ import numpy as np
 
 from moderation.hashing import codepoints
 from moderation.judge.arrays import distinct_sorted
-from moderation.judge.ngrams import token_hashes
-from moderation.normalise import URL_TOKEN
+from moderation.judge.cues import CUE_NAMES, cue_features
 
-DENSE_NAMES = ("links", "capitals", "repetition", "exclamations", "length", "digits")
+STYLE_NAMES = ("shouting", "exclamations", "repetition", "digits", "short", "long")
+DENSE_NAMES = STYLE_NAMES + CUE_NAMES
 # How explanations name each signal, beside the words it competes with.
 DENSE_LABELS = [f"[{name}]" for name in DENSE_NAMES]
+# The bins: capitals among 8 letters or more, "!" in a comment, repeated tokens among 6 or
+# more, digits among the characters (phone numbers, codes), characters.
+SHOUTING_SHARE, MIN_LETTERS = 0.5, 8
+EXCLAMATIONS = 3
+REPEATED_SHARE, MIN_TOKENS = 0.5, 6
+DIGIT_SHARE, MIN_DIGITS = 0.15, 7
+SHORT_CHARS, LONG_CHARS = 25, 400
 
 # Upper- and lower-case letters of the Latin, Greek and Cyrillic scripts; other letters count
 # as caseless. Approximate, vectorised versions of str.isupper / str.isalpha.
@@ -63,37 +75,50 @@ def _distinct_tokens(hashes: np.ndarray, counts: np.ndarray, n: int) -> np.ndarr
     return np.bincount((distinct_sorted(keys) >> np.uint64(40)).astype(np.int64), minlength=n)
 
 
-def dense_signals_from_hashes(
-    raw_texts: Sequence[str],
-    normalised: Sequence[str],
-    hashes: np.ndarray,
-    counts: np.ndarray,
-) -> np.ndarray:
-    """:func:`dense_signals` given the tokens' word hashes instead of the tokens."""
+def style_signals(raw_texts: Sequence[str], hashes: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Per text, which of :data:`STYLE_NAMES` it has (0/1): ``hashes`` are its tokens' word
+    hashes, ``counts`` how many tokens each text has."""
     n = len(raw_texts)
     lengths, n_letters, n_upper, n_digits, n_exclamations = _character_counts(raw_texts)
     n_distinct = _distinct_tokens(hashes, counts, n)
-    links = np.fromiter((t.count(URL_TOKEN) for t in normalised), dtype=np.float64, count=n)
     return np.column_stack(
         (
-            np.minimum(links, 3) / 3,
-            np.where(n_letters >= 8, n_upper / np.maximum(n_letters, 1), 0.0),
-            np.where(counts >= 4, 1 - n_distinct / np.maximum(counts, 1), 0.0),
-            np.minimum(n_exclamations, 10) / 10,
-            np.minimum(np.log1p(lengths) / 8, 1.0),
-            n_digits / np.maximum(lengths, 1),
+            (n_letters >= MIN_LETTERS) & (n_upper >= SHOUTING_SHARE * n_letters),
+            n_exclamations >= EXCLAMATIONS,
+            (counts >= MIN_TOKENS) & (n_distinct <= (1 - REPEATED_SHARE) * counts),
+            (n_digits >= MIN_DIGITS) & (n_digits >= DIGIT_SHARE * lengths),
+            lengths < SHORT_CHARS,
+            lengths > LONG_CHARS,
         )
-    )
+    ).astype(np.float32)
 
 
 def dense_signals(
-    raw_texts: Sequence[str], normalised: Sequence[str], tokens: Sequence[str], counts: np.ndarray
+    raw_texts: Sequence[str],
+    hashes: np.ndarray,
+    counts: np.ndarray,
+    classes: np.ndarray,
+    word_entries: np.ndarray,
 ) -> np.ndarray:
-    """A few scaled signals n-grams miss: links, shouting, repetition, length, digits.
+    """The :data:`DENSE_NAMES` columns of a batch, float32.
 
-    One row per text, one column per name in :data:`DENSE_NAMES`, each in [0, 1].
+    Parameters
+    ----------
+    raw_texts : sequence of str
+        The comments as written (case and "!" intact).
+    hashes, classes : ndarray
+        Each token's word hash and :func:`~moderation.judge.cues.token_classes` bits, the
+        batch's tokens document after document.
+    counts : ndarray
+        Tokens per document.
+    word_entries : ndarray
+        Word n-gram features (non-zero word columns) per document: each signal is worth
+        ``1 / sqrt(1 + word_entries)``, one more word's share of the word block.
     """
-    hashes = token_hashes(tokens)
-    return dense_signals_from_hashes(
-        raw_texts, normalised, hashes, np.asarray(counts, dtype=np.int64)
+    n = len(raw_texts)
+    rows = np.repeat(np.arange(n), counts)
+    indicators = np.hstack(
+        (style_signals(raw_texts, hashes, counts), cue_features(classes, rows, n))
     )
+    scale = (1.0 / np.sqrt(1.0 + word_entries)).astype(np.float32)
+    return indicators * scale[:, np.newaxis]

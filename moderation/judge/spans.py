@@ -22,7 +22,8 @@ from moderation.judge.signals import DENSE_NAMES
 class BatchGrams:
     """The fitted n-grams of a batch, in the order explanations credit them.
 
-    Tokens, word bigrams and char n-grams each row-major; ``*_rows`` give the document,
+    Tokens, word bigrams and char n-grams each row-major (tokens hashed by their stems, with
+    their :mod:`.cues` classes); ``*_rows`` give the document,
     ``*_columns`` the output column (-1 when the n-gram was not seen in training; char n-grams
     not seen are left out) and ``char_chunks`` the index of the whitespace-separated chunk
     (within all the batch's chunks) that a char n-gram lies in. ``token_strings`` and
@@ -33,6 +34,7 @@ class BatchGrams:
     token_rows: np.ndarray
     token_hashes: np.ndarray
     token_columns: np.ndarray
+    token_classes: np.ndarray
     bigram_rows: np.ndarray
     bigram_columns: np.ndarray
     char_rows: np.ndarray

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from moderation.errors import OptionsError
-from moderation.labels import FLAGS
+from moderation.labels import ANY_LANGUAGE, FLAGS
 from moderation.parse import ParseOptions
 
 Inputs = str | Path | Iterable[str | Path]
@@ -82,6 +82,19 @@ def _check_engine(options: ScoreOptions | DedupOptions) -> None:
             )
 
 
+def _check_languages(languages: object) -> None:
+    if languages is None:
+        return
+    if isinstance(languages, str) or not all(
+        isinstance(code, str) and (code == ANY_LANGUAGE or (code.isalpha() and 2 <= len(code) <= 3))
+        for code in languages  # type: ignore[attr-defined]
+    ):
+        raise OptionsError(
+            f"languages={languages!r}: use ISO 639-1 codes such as ('en', 'de'), or "
+            f"({ANY_LANGUAGE!r},) to judge every language"
+        )
+
+
 def _check_output(options: ScoreOptions | DedupOptions) -> None:
     formats = SCORE_OUTPUT_FORMATS if isinstance(options, ScoreOptions) else OUTPUT_FORMATS
     if options.output_format not in formats:
@@ -129,6 +142,10 @@ class ScoreOptions:
         Address of a running Dask scheduler (``engine="dask"`` only).
     blocksize : int, default=64 MiB
         Bytes of a large JSONL or CSV dump read as one block by the Dask engine.
+    languages : tuple of str or None
+        The languages the heads judge (ISO 639-1); a comment in another one gets
+        ``action: review`` with the reason ``unsupported_language``. ``None``: the model
+        card's; ``("any",)``: every language.
 
     Raises
     ------
@@ -153,6 +170,7 @@ class ScoreOptions:
     engine: str = "local"
     scheduler: str | None = None
     blocksize: int = DEFAULT_BLOCKSIZE
+    languages: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         # Copies, so that a caller's dict changed later does not change a run's options.
@@ -164,6 +182,9 @@ class ScoreOptions:
         _check_count("batch_size", self.batch_size, "comments per batch")
         _check_count("max_chars", self.max_chars, "characters")
         _check_similarity("dedup_threshold", self.dedup_threshold)
+        _check_languages(self.languages)
+        if self.languages is not None:
+            object.__setattr__(self, "languages", tuple(self.languages))
         if self.target is not None and (not isinstance(self.target, str) or not self.target):
             raise OptionsError(f"target={self.target!r}: name a stance target, or None")
         _check_output(self)
@@ -177,11 +198,14 @@ class ScoreOptions:
     def judge_settings(self) -> dict[str, Any]:
         """What :meth:`Moderator.load <moderation.judge.moderator.Moderator.load>` takes besides
         the path: the same in every process that scores."""
-        return {
+        settings: dict[str, Any] = {
             "thresholds": dict(self.thresholds),
             "remove_thresholds": dict(self.remove_thresholds),
             "max_chars": self.max_chars,
         }
+        if self.languages is not None:
+            settings["languages"] = list(self.languages)
+        return settings
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,8 @@ class ScoreSummary:
         self.unloaded = 0
         self.stances: defaultdict[str, Counter[str]] = defaultdict(Counter)  # per target
         self.flags: Counter[str] = Counter()
+        self.languages: Counter[str] = Counter()
+        self.unjudged = 0  # comments in a language the heads do not know
         self.actions: Counter[str] = Counter()
         self.articles: defaultdict[str, Counter[str]] = defaultdict(Counter)
         self.truncated = 0
@@ -38,7 +40,11 @@ class ScoreSummary:
     def add(self, verdict: Verdict) -> None:
         """Count one verdict."""
         self.total += 1
-        self.stances[verdict.target][verdict.stance] += 1
+        self.languages[verdict.language or "und"] += 1
+        if verdict.stance is not None:
+            self.stances[verdict.target][verdict.stance] += 1
+        else:
+            self.unjudged += 1
         self.actions[verdict.action] += 1
         self.truncated += verdict.truncated
         article = self.articles[verdict.article_id or "(none)"]
@@ -68,6 +74,8 @@ class ScoreSummary:
                 ]
                 or ["  stance:  none"]
             ),
+            f"  languages: {fmt(self.languages)}"
+            + (f" ({self.unjudged} not judged: unsupported_language)" if self.unjudged else ""),
             f"  flags:   {fmt(self.flags)}",
             f"  actions: {fmt(self.actions)}",
             f"  duplicates: {self.duplicates} comments repeat an earlier one"

@@ -106,6 +106,7 @@ def _score_in_worker(items: list[_ItemTuple]) -> tuple[list[_VerdictTuple], Any]
             v.action,
             v.reasons,
             v.truncated,
+            v.language,
         )
         for v in verdicts
     ], prepared
@@ -114,10 +115,12 @@ def _score_in_worker(items: list[_ItemTuple]) -> tuple[list[_VerdictTuple], Any]
 def _verdicts(items: list[_ItemTuple], answers: list[_VerdictTuple]) -> Iterator[Verdict]:
     """The verdicts of a batch from what was sent and what came back, in the batch's order."""
     for (id_, text, _, article_id, parent_id), answer in zip(items, answers, strict=True):
-        target, stance, scores, spam, incitement, flags, action, reasons, truncated = answer
+        target, stance, scores, spam, incitement, flags, action, reasons, truncated, language = (
+            answer
+        )
         # Positional, in field order (half the cost of keywords, on every comment): id, text,
         # target, stance, stance_scores, spam, incitement, flags, action, reasons, article_id,
-        # parent_id, duplicate_of, cluster_id, story_id, truncated.
+        # parent_id, duplicate_of, cluster_id, story_id, truncated, language.
         yield Verdict(
             id_,
             text,
@@ -135,6 +138,7 @@ def _verdicts(items: list[_ItemTuple], answers: list[_VerdictTuple]) -> Iterator
             None,
             None,
             truncated,
+            language,
         )
 
 

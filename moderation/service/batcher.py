@@ -36,6 +36,7 @@ class _Job:
     items: Sequence[ScoringItem]
     future: asyncio.Future
     loop: asyncio.AbstractEventLoop
+    every_language: bool = False  # judge comments of languages the heads do not know too
 
 
 def _settle(future: asyncio.Future, result: object, error: BaseException | None) -> None:
@@ -94,12 +95,15 @@ class ScoringBatcher:
     def alive(self) -> bool:
         return self._thread.is_alive()
 
-    async def score(self, items: Sequence[ScoringItem]) -> list[Verdict]:
-        """The verdicts of ``items``, in order, scored with whatever else is waiting."""
+    async def score(
+        self, items: Sequence[ScoringItem], *, every_language: bool = False
+    ) -> list[Verdict]:
+        """The verdicts of ``items``, in order, scored with whatever else is waiting
+        (``every_language``: as :meth:`Moderator.score_items` says)."""
         if not items:
             return []
         loop = asyncio.get_running_loop()
-        job = _Job(items, loop.create_future(), loop)
+        job = _Job(items, loop.create_future(), loop, every_language)
         if len(items) <= INLINE_COMMENTS:
             self._pending.append(job)
             if not self._flush_scheduled:  # after the callbacks ready now: requests read
@@ -136,10 +140,18 @@ class ScoringBatcher:
                 return
 
     def _score(self, jobs: list[_Job], deliver: Deliver) -> None:
+        """Score the jobs as one batch per ``every_language`` setting."""
+        for every_language in (False, True):
+            group = [job for job in jobs if job.every_language is every_language]
+            if group:
+                self._score_together(group, every_language, deliver)
+
+    def _score_together(self, jobs: list[_Job], every_language: bool, deliver: Deliver) -> None:
         """Score the jobs as one batch; when that fails, each alone, so that one bad request
         does not fail the others it was merged with."""
         try:
-            verdicts = self.moderator.score_items([i for job in jobs for i in job.items], None)
+            items = [item for job in jobs for item in job.items]
+            verdicts = self.moderator.score_items(items, None, every_language=every_language)
         except Exception as error:  # a server boundary: the requests get the error, not a hang
             if len(jobs) == 1:
                 deliver(jobs[0], None, error)

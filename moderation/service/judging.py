@@ -97,6 +97,8 @@ def explanation(moderator: Moderator, text: str, target: str | None, top: int) -
     check_target(moderator, target)
     result = moderator.explain(text[: moderator.max_chars], target=target, top=top)
     for decision in result.values():
+        if not isinstance(decision, dict):
+            continue  # "language", "judged": plain values
         decision["ngrams"] = [[gram, weight] for gram, weight in decision["ngrams"]]
     result["truncated"] = len(text) > moderator.max_chars
     return result

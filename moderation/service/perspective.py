@@ -11,16 +11,18 @@ score for:
 
 Any other attribute (``TOXICITY``, ``INSULT`` ...) is refused with Perspective's error shape
 (400 ``INVALID_ARGUMENT``), never answered with a score the model does not compute. Span
-scores score each sentence on its own, with character offsets into ``comment.text``. The judge
-reads English: a request whose ``languages`` has no English is refused as Perspective refuses
-an unsupported language; without ``languages`` the response says ``["en"]`` (nothing is
-detected). Nothing is stored, whatever ``doNotStore`` says: this route never writes to the
-fingerprint index.
+scores score each sentence on its own, with character offsets into ``comment.text``. The heads
+judge the languages on the model card: a request whose ``languages`` names none of them, or
+(without ``languages``) a comment detected in another language, is refused as Perspective
+refuses an unsupported language (400 naming the attribute and the language); without
+``languages`` the response gives the detected one. Nothing is stored, whatever
+``doNotStore`` says: this route never writes to the fingerprint index.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,7 +33,7 @@ from moderation.verdict import Verdict
 
 ATTRIBUTES = {"THREAT": "incitement", "SPAM": "spam"}
 SCORE_TYPE = "PROBABILITY"
-LANGUAGE = "en"
+UNDETERMINED_AS = "en"  # a comment too short to tell is reported as the judge's own language
 # A sentence: from a non-space to the end punctuation that a space (or the end) follows.
 _SENTENCE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|$)", re.DOTALL)
 _STRICT = ConfigDict(strict=True, extra="forbid")
@@ -110,14 +112,21 @@ def _bad(message: str) -> ApiError:
     return ApiError(400, message, "invalid_request")
 
 
-def check(request: AnalyzeCommentRequest) -> list[str]:
-    """Refuse what this server cannot answer as asked; return the response's languages.
+def _unsupported_language(request: AnalyzeCommentRequest, languages: Sequence[str]) -> ApiError:
+    first = next(iter(request.requestedAttributes))
+    return _bad(f"Attribute {first} does not support request languages: {', '.join(languages)}")
+
+
+def check(request: AnalyzeCommentRequest, judged: Sequence[str] | None) -> None:
+    """Refuse what this server cannot answer as asked.
+
+    ``judged`` is the model's languages (``None``: every language).
 
     Raises
     ------
     ApiError
         400 for an attribute other than THREAT and SPAM, no attribute, another score type,
-        no English among ``languages``, HTML text or empty text.
+        ``languages`` naming none the model judges, HTML text or empty text.
     """
     supported = ", ".join(sorted(ATTRIBUTES))
     unknown = [name for name in request.requestedAttributes if name not in ATTRIBUTES]
@@ -135,16 +144,26 @@ def check(request: AnalyzeCommentRequest) -> list[str]:
         raise _bad(f"comment.type {request.comment.type!r}: only PLAIN_TEXT is supported")
     if not request.comment.text.strip():
         raise _bad("comment.text is empty")
+    named = request.languages or []
+    if named and judged is not None and not any(c.lower().split("-")[0] in judged for c in named):
+        raise _unsupported_language(request, request.languages)
+
+
+def response_languages(request: AnalyzeCommentRequest, verdict: Verdict) -> list[str]:
+    """The request's ``languages``, else the detected one; refuse a comment the heads did not
+    judge for its language (only possible when the request named no language).
+
+    Raises
+    ------
+    ApiError
+        400 when the comment's detected language is not one the model judges.
+    """
     if request.languages:
-        english = [code for code in request.languages if code.lower().split("-")[0] == LANGUAGE]
-        if not english:
-            first = next(iter(request.requestedAttributes))
-            raise _bad(
-                f"Attribute {first} does not support request languages: "
-                f"{', '.join(request.languages)} (this server reads English: en)"
-            )
         return list(request.languages)
-    return [LANGUAGE]
+    if verdict.spam is None:
+        raise _unsupported_language(request, [verdict.language or "und"])
+    language = verdict.language
+    return [UNDETERMINED_AS if language in (None, "und") else language]
 
 
 def scoring_items(request: AnalyzeCommentRequest) -> tuple[list[ScoringItem], list[tuple]]:
@@ -175,7 +194,7 @@ def response(
             entry["spanScores"] = [
                 {"begin": begin, "end": end, "score": {"value": value, "type": SCORE_TYPE}}
                 for (begin, end), verdict in zip(spans, verdicts[1:], strict=True)
-                if (value := getattr(verdict, flag)) >= floor
+                if (value := getattr(verdict, flag)) is not None and value >= floor
             ]
         if entry:
             scores[name] = entry

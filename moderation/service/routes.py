@@ -146,7 +146,8 @@ async def analyze(request: Request) -> Response:
     state = _state(request)
     body = await read_body(request, state.config.max_body_bytes, state.config.body_timeout)
     parsed = validate(body, perspective.AnalyzeCommentRequest, code=400)
-    languages = perspective.check(parsed)
+    judged = state.moderator.languages
+    perspective.check(parsed, judged)
     items, spans = perspective.scoring_items(parsed)
     if len(spans) > state.config.max_comments:
         raise ApiError(
@@ -155,6 +156,8 @@ async def analyze(request: Request) -> Response:
             f"{state.config.max_comments}",
             "too_many_comments",
         )
-    verdicts = await state.batcher.score(items)
+    # Languages named by the request are trusted (as Perspective does): every item is judged.
+    verdicts = await state.batcher.score(items, every_language=bool(parsed.languages))
+    languages = perspective.response_languages(parsed, verdicts[0])
     state.metrics.comments.labels(PERSPECTIVE_PATH).inc()
     return _json(perspective.response(parsed, languages, verdicts, spans))

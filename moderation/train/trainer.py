@@ -37,6 +37,9 @@ DEFAULT_REMOVE_PRECISION = 0.97
 # train.py refuses to write a default model whose cross-validated quality (headline_metrics)
 # falls below these.
 DEFAULT_FLOORS = {"spam": 0.85, "incitement": 0.70, STANCE_PREFIX + DEFAULT_TARGET: 0.70}
+# A language the heads are said to judge holds at least this share of the training rows whose
+# language could be told (a few quoted slogans in another language do not make it one).
+LANGUAGE_SHARE = 0.1
 
 
 class FloorError(ModelError):
@@ -68,6 +71,15 @@ class TrainingOptions:
         cross-validated metrics that set the thresholds (see :mod:`.moderated`).
     n_jobs : int or None
         Processes for the cross-validation fits; the results do not depend on it.
+    languages : tuple of str or None
+        The languages the heads judge (the card's setting); ``None``: those holding at least
+        :data:`LANGUAGE_SHARE` of the training rows whose language was detected.
+    group_folds : bool
+        Keep the rows of one file in one cross-validation fold, when a head's rows come from
+        ``cv`` files or more: C, the calibration and the thresholds are then chosen on scores
+        of rows written to another brief than those the fold was trained on, which is what
+        real comments are to a model (random folds of one written corpus reward memorising
+        its writers' habits).
     """
 
     precision: Mapping[str, float | None] = field(default_factory=lambda: dict(DEFAULT_PRECISION))
@@ -78,9 +90,13 @@ class TrainingOptions:
     deduplicate: bool = True
     moderator_weight: float = DEFAULT_MODERATOR_WEIGHT
     n_jobs: int | None = 2
+    languages: tuple[str, ...] | None = None
+    group_folds: bool = True
 
 
 def _versions() -> dict[str, str]:
+    from importlib.metadata import version
+
     import joblib
     import nltk
     import scipy
@@ -96,7 +112,36 @@ def _versions() -> dict[str, str]:
         "scikit-learn": sklearn.__version__,
         "joblib": joblib.__version__,
         "nltk": nltk.__version__,
+        "py3langid": version("py3langid"),
     }
+
+
+def language_counts(rows: Sequence[LabeledRow]) -> dict[str, int]:
+    """How many rows are in each language (see :mod:`moderation.language`), most first."""
+    from moderation.language import detect_batch
+    from moderation.normalise import normalise_batch
+
+    counts = Counter(detect_batch(normalise_batch([row.text for row in rows])))
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def model_languages(counts: Mapping[str, int]) -> tuple[str, ...]:
+    """The languages holding :data:`LANGUAGE_SHARE` of the rows whose language was told."""
+    from moderation.language import UNDETERMINED
+
+    told = {k: v for k, v in counts.items() if k != UNDETERMINED}
+    total = sum(told.values())
+    return tuple(sorted(k for k, v in told.items() if total and v >= LANGUAGE_SHARE * total))
+
+
+def stem_language(counts: Mapping[str, int]) -> str | None:
+    """The language whose Snowball stems the word n-grams use: the commonest detected one, if
+    nltk has a stemmer for it (else words are kept as written)."""
+    from moderation.judge.stems import SNOWBALL
+    from moderation.language import UNDETERMINED
+
+    told = [k for k in counts if k != UNDETERMINED]  # most rows first
+    return told[0] if told and told[0] in SNOWBALL else None
 
 
 def _label_counts(rows: Sequence[LabeledRow]) -> dict[str, dict[str, int]]:
@@ -191,7 +236,21 @@ def _fit_head(
         remove_precision=options.remove_precision,
         random_state=options.random_state,
         n_jobs=options.n_jobs,
-    ).fit(features[index], np.asarray(labels), sample_weight=_head_weights(weights, index))
+    ).fit(
+        features[index],
+        np.asarray(labels),
+        sample_weight=_head_weights(weights, index),
+        groups=fold_groups([rows[i] for i in index], options),
+    )
+
+
+def fold_groups(rows: Sequence[LabeledRow], options: TrainingOptions) -> list[str] | None:
+    """The file of each row, when folds keep files together (``group_folds``) and the rows
+    come from ``cv`` files or more; else ``None`` (stratified folds)."""
+    sources = [row.source for row in rows]
+    if not options.group_folds or len(set(sources)) < options.cv:
+        return None
+    return sources
 
 
 def _moderator_counts(rows: Sequence[LabeledRow], weight: float) -> dict[str, Any]:
@@ -205,13 +264,15 @@ def _training_card(
     rows: Sequence[LabeledRow],
     given: int,
     counts: dict[str, dict[str, int]],
-    featuriser: CommentFeaturiser,
-    heads: Mapping[str, LogisticHead],
+    moderator: Moderator,
+    languages: dict[str, int],
     options: TrainingOptions,
     seconds: float,
 ) -> dict[str, Any]:
-    """The model card's content: data counts and hash, features, per-head cross-validated
-    metrics and thresholds, training settings, library versions."""
+    """The model card's content: data counts, languages and hash, features, per-head
+    cross-validated metrics and thresholds, training settings, library versions."""
+    featuriser, heads = moderator.featuriser, moderator.heads
+    moderator_languages = moderator.languages or ()
     return {
         "data": {
             "files": sorted({r.source for r in rows}),
@@ -221,8 +282,10 @@ def _training_card(
             "label_counts": counts,
             "sha256": data_hash(rows),
             **_moderator_counts(rows, options.moderator_weight),
+            "language_counts": languages,
         },
         "default_target": options.default_target,
+        "languages": list(moderator_languages),
         "features": {
             "kept_buckets": int(featuriser.buckets_.size),
             "word_buckets": int(featuriser.n_word_features_),
@@ -231,6 +294,7 @@ def _training_card(
         "heads": {
             name: {
                 "C": head.C_,
+                "Cs_tried": head.Cs_tried_,
                 "threshold": head.threshold_,
                 "remove_threshold": head.remove_threshold_,
                 "cv_metrics": head.cv_metrics_,
@@ -239,6 +303,7 @@ def _training_card(
         },
         "training": {
             "cv_folds": options.cv,
+            "cv_grouped_by_file": options.group_folds,
             "random_state": options.random_state,
             "seconds": round(seconds, 1),
         },
@@ -266,12 +331,17 @@ def train_moderator(
     counts = _label_counts(rows)
     _check_trainable(counts, options.default_target)
     weights = row_weights(rows, options.moderator_weight)
-    featuriser = CommentFeaturiser().fit([r.text for r in rows])
+    languages = language_counts(rows)
+    chosen = options.languages if options.languages is not None else model_languages(languages)
+    featuriser = CommentFeaturiser(stem_language=stem_language(languages))
+    featuriser.fit([r.text for r in rows])
     features = featuriser.transform([r.text for r in rows])
     heads = {name: _fit_head(name, rows, features, weights, options) for name in counts}
-    moderator = Moderator(featuriser, heads, default_target=options.default_target)
+    moderator = Moderator(
+        featuriser, heads, default_target=options.default_target, languages=chosen
+    )
     seconds = time.perf_counter() - started
-    card = _training_card(rows, given, counts, featuriser, heads, options, seconds)
+    card = _training_card(rows, given, counts, moderator, languages, options, seconds)
     return moderator, card
 
 
@@ -331,10 +401,28 @@ def _data_lines(data: Mapping[str, Any]) -> list[str]:
             f"the corpus's for the same text, and each weighs {data['moderator_weight']:g} rows.",
             "",
         ]
+    if "language_counts" in data:
+        lines += [
+            "Languages of the rows (detected): "
+            + ", ".join(f"{k} {v}" for k, v in data["language_counts"].items())
+            + ".",
+            "",
+        ]
     lines += ["| head | label counts |", "|---|---|"]
     for name, counts in data["label_counts"].items():
         lines.append(f"| {name} | {', '.join(f'{k}: {v}' for k, v in counts.items())} |")
     return lines
+
+
+def _languages_line(languages: Sequence[str] | None) -> str:
+    """What the card says of the languages its heads judge."""
+    if not languages:
+        return "The heads judge comments in every language (no language setting)."
+    return (
+        f"The heads were trained on, and judge, comments in: {', '.join(languages)}. A comment "
+        "detected in another language gets no stance or flag but action review with the "
+        "reason unsupported_language (`moderation score --languages` overrides this)."
+    )
 
 
 def _head_line(name: str, head: Mapping[str, Any]) -> str:
@@ -363,8 +451,18 @@ def format_card_markdown(card: Mapping[str, Any]) -> str:
         "",
         *_data_lines(card["data"]),
         "",
+        "## Languages",
+        "",
+        _languages_line(card.get("languages")),
+        "",
         f"## Cross-validated metrics ({card['training']['cv_folds']}-fold, out-of-fold, "
-        f"random_state {card['training']['random_state']})",
+        f"random_state {card['training']['random_state']}"
+        + (
+            "; the rows of one file kept in one fold where a head's rows come from enough files"
+            if card["training"].get("cv_grouped_by_file")
+            else ""
+        )
+        + ")",
         "",
         "| head | C | precision | recall | F1 | threshold (target precision) | remove threshold |",
         "|---|---|---|---|---|---|---|",

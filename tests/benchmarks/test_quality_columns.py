@@ -65,3 +65,10 @@ def test_sklearn_vectorisers_see_the_normalised_text(quality) -> None:
     words = union.transformer_list[0][1].vocabulary_
     assert {"check", "my", "channel", "check my"} <= set(words)
     assert "ch3ck" not in words
+
+
+def test_extra_rows_say_pass_or_miss(quality) -> None:
+    civil = [("OLID NOT", 100, 0.005, 0.02)]
+    text = quality.format_extra(civil, (50, 0.7, 1.0))
+    assert "spam flags  0.50 % pass" in text and "incitement flags  2.00 % MISS" in text
+    assert "F_avg 0.700 (pass >= 0.69)" in text and "own target's head: 100.0 %" in text

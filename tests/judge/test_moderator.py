@@ -110,7 +110,8 @@ def test_default_model_judges_the_seed_comments(default_moderator) -> None:
     assert "Bravo Russia" in nuke.text
     assert nuke.flags == ["incitement"] and nuke.action in ("review", "remove")
     words = [word for word, weight in nuke.reasons["incitement"]]
-    assert "nuke" in words and all(w > 0 for _, w in nuke.reasons["incitement"])
+    # "nuke" is a violent word: its evidence is its own n-grams and the cue it sets
+    assert {"nuke", "[violent]"} & set(words) and all(w > 0 for _, w in nuke.reasons["incitement"])
     assert all(v.flags == [] for v in verdicts[:-1])
 
 
@@ -127,7 +128,8 @@ def test_explain_gives_ngrams_per_head(default_moderator) -> None:
     explanation = default_moderator.explain("Check out my channel, subscribe for free crypto!!")
     assert explanation["spam"]["flagged"] is True
     assert explanation["spam"]["ngrams"][0][1] > 0
-    assert set(explanation) == {"stance", "spam", "incitement"}
+    assert set(explanation) == {"language", "judged", "stance", "spam", "incitement"}
+    assert explanation["language"] == "en" and explanation["judged"] is True
 
 
 def test_score_stream_is_lazy_and_thread_safe(default_moderator) -> None:

@@ -49,9 +49,10 @@ def test_every_fit_gets_the_weights_of_its_rows(monkeypatch, classes) -> None:
     weights = 1.0 + (np.arange(y.size) % 4)
     monkeypatch.setattr(heads_module, "LogisticRegression", _RecordingRegression)
     _RecordingRegression.fits = []
-    LogisticHead(Cs=(1.0, 4.0), cv=3).fit(X, y, sample_weight=weights)
+    head = LogisticHead(Cs=(1.0, 4.0), cv=3).fit(X, y, sample_weight=weights)
     fits = _RecordingRegression.fits
-    assert len(fits) == 2 * 3 + 2  # each C on each fold, the calibrator, the final model
+    # each C tried (the grid and any beyond its ends) on each fold, the calibrator, the model
+    assert len(fits) == len(head.Cs_tried_) * 3 + 2
     assert all(w is not None and w.size == size for size, w in fits)
     assert fits[-1][1] is not None and np.array_equal(fits[-1][1], weights)  # the final model
     assert fits[-2][1] is not None and np.array_equal(fits[-2][1], weights)  # the calibrator

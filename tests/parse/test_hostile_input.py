@@ -104,8 +104,15 @@ def test_well_formed_csv_round_trips_every_row(texts: list[str]) -> None:
 def test_score_gives_one_verdict_per_text(moderator: Moderator, texts: list[str]) -> None:
     verdicts = moderator.score(texts)
     assert len(verdicts) == len(texts)
-    assert all(0.0 <= v.spam <= 1.0 and 0.0 <= v.incitement <= 1.0 for v in verdicts)
-    assert all(abs(sum(v.stance_scores.values()) - 1) < 1e-3 for v in verdicts)
+    judged = [v for v in verdicts if v.stance is not None]
+    assert all(0.0 <= v.spam <= 1.0 and 0.0 <= v.incitement <= 1.0 for v in judged)
+    assert all(abs(sum(v.stance_scores.values()) - 1) < 1e-3 for v in judged)
+    # the rest are in a language the model does not judge: no scores, sent to review
+    assert all(
+        v.spam is None and v.action == "review" and "unsupported_language" in v.reasons
+        for v in verdicts
+        if v.stance is None
+    )
 
 
 def _score_counts(tmp_path, data: bytes, name: str = "dump.jsonl", *extra: str) -> tuple[int, int]:

@@ -7,6 +7,23 @@ fitted model, the current code must give the same normalised texts, the same spa
 strings. One deliberate difference: the reference could let a match run from one comment into
 the next (``["see www.", "next"]`` came back as one text); each comment is now normalised on
 its own, which is what :func:`normalise` always did.
+
+Pinned differences since issue 13 (the judge on real data), each a change of what is computed,
+not of how fast; the reference below is the first implementation with these changes written in
+the same plain way, one comment at a time:
+
+- links are recognised by shape (a domain's ending of 2-10 letters, not a list of endings;
+  common words, file names and sentences run into each other excepted): ``_URL``,
+  ``_DOT_WORD`` and :func:`_reference_link`;
+- word n-grams are hashed from Snowball stems (:func:`reference_stem`), char n-grams still from
+  the words as written;
+- the six dense signals (links, capitals, repetition, exclamations, length, digits: scaled
+  values, the log-length in every row) became binned indicators and the violent-act cues of
+  :mod:`moderation.judge.cues`, each worth ``1 / sqrt(1 + word features)``
+  (:func:`reference_dense_signals`);
+- verdicts carry the comment's language, and a comment in a language the model does not judge
+  gets no stance or flag but ``review`` (:func:`reference_score`);
+- the summary counts stances per target and comments per language (:class:`ReferenceSummary`).
 """
 
 from __future__ import annotations
@@ -27,9 +44,10 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from nltk.stem.snowball import SnowballStemmer
 
-from moderation import Comment, Moderator, Verdict, normalise
-from moderation.judge import features
+from moderation import Comment, Moderator, Verdict, language, normalise
+from moderation.judge import cues, features
 from moderation.judge.features import CommentFeaturiser
 from moderation.judge.moderator import FLAGS, REASONS_PER_FLAG, scoring_item
 from moderation.parse import Input, ParseOptions, dumps
@@ -46,13 +64,11 @@ from tests.support import SEEDS
 URL_TOKEN, EMAIL_TOKEN, MENTION_TOKEN, NUMBER_TOKEN = "_url_", "_email_", "_user_", "_num_"
 _SPACED_WWW = re.compile(r"\bw[ .]?w[ .]?w\s*(?:\.|\(?dot\)?)\s*", re.I)
 _DOT_WORD = re.compile(
-    r"\s*[\(\[\{]?\s*\bdot\b\s*[\)\]\}]?\s*(?=(com|net|org|ly|io|ru|ua|me|co|xyz|info|biz|tv|gg)\b)",
-    re.I,
+    r"(?<=\w)\s*[\(\[\{]?\s*\bdot\b\s*[\)\]\}]?\s*(?=([A-Za-z]{2,4})\b(?!\s*\.\w))", re.I
 )
 _URL = re.compile(
     r"(?:https?://|hxxps?://|www\s*\.\s*)\S+"
-    r"|\b[\w-]+(?:\s?\.\s?[\w-]+)*\s?\.\s?(?:com|net|org|ly|io|ru|ua|me|co|xyz|info|biz|tv|gg|"
-    r"example|link|site|shop|app|to)\b(?:/\S*)?",
+    r"|(?<![\w@.-])[\w-]+(?:\.[\w-]+)*(?:\.|\s\.\s?|\.\s)((?-i:[A-Za-z]{2,10}))\b(?![@-])(?:/\S*)?",
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
@@ -95,13 +111,38 @@ def _join_spaced(match: re.Match[str]) -> str:
     return re.sub(r"[ .*_\-·]", "", match.group(0))
 
 
+def _reference_link(match: re.Match[str]) -> str:
+    ending = match.group(1)
+    if ending is None:
+        return f" {URL_TOKEN} "
+    text = match.group(0)
+    domain = text.split("/")[0]
+    word = ending.lower()
+    if word in normalise.COMMON_WORDS and "/" not in text:
+        return text
+    if word in normalise.FILE_ENDINGS:
+        return text
+    if not ending.islower() and not (ending.isupper() and domain.isupper()):
+        return text
+    if " " in domain and len(word) > 2 and word not in normalise.SPELT_ENDINGS:
+        return text
+    return f" {URL_TOKEN} "
+
+
+def _reference_dot_word(match: re.Match[str]) -> str:
+    word = match.group(1).lower()
+    if word in normalise.SPELT_ENDINGS or (len(word) == 2 and word not in normalise.COMMON_WORDS):
+        return "."
+    return match.group(0)
+
+
 def reference_normalise_batch(texts: Sequence[str]) -> list[str]:
     text = _SEPARATOR.join(t.replace("\x00", " ") for t in texts)
     text = unicodedata.normalize("NFKC", text)
     text = _SPACED_WWW.sub("www.", text)
-    text = _DOT_WORD.sub(".", text)
+    text = _DOT_WORD.sub(_reference_dot_word, text)
     text = _EMAIL.sub(f" {EMAIL_TOKEN} ", text)
-    text = _URL.sub(f" {URL_TOKEN} ", text)
+    text = _URL.sub(_reference_link, text)
     text = _MENTION.sub(f" {MENTION_TOKEN} ", text)
     text = text.casefold()
     text = _SPACED_LETTERS.sub(_join_spaced, text)
@@ -124,7 +165,30 @@ _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX_2 = np.uint64(0x94D049BB133111EB)
 _WORD_SEED = np.uint64(0x9E3779B97F4A7C15)
 _CHAR_SEED = np.uint64(0x632BE59BD9B4E019)
-DENSE_NAMES = ("links", "capitals", "repetition", "exclamations", "length", "digits")
+DENSE_NAMES = ("shouting", "exclamations", "repetition", "digits", "short", "long") + (
+    "violent",
+    "violent:imperative",
+    "violent:wish",
+    "violent:should",
+    "violent:will",
+    "violent:first_person",
+    "violent:second_person",
+    "violent:them",
+    "violent:passive",
+    "violent:report",
+    "violent:negated",
+    "violent:will+first_person",
+    "violent:wish+second_person",
+    "violent:should+them",
+    "violent:imperative+them",
+    "violent:imperative+second_person",
+)
+_ENGLISH = SnowballStemmer("english")
+
+
+def reference_stem(token: str) -> str:
+    """A word token's English Snowball stem; other tokens as they are."""
+    return _ENGLISH.stem(token) if token[:1].isalpha() else token
 
 
 def _mix(values: np.ndarray) -> np.ndarray:
@@ -224,32 +288,80 @@ _LOWER = ((97, 122), (0xDF, 0xF6), (0xF8, 0xFF), (0x3B1, 0x3C9), (0x430, 0x45F))
 _OTHER_LETTERS = ((0x100, 0x390), (0x3AA, 0x3B0), (0x3CA, 0x3FF), (0x460, 0x1FFF), (0x3040, 0xD7FF))
 
 
-def reference_dense_signals(raw_texts, normalised, tokens, counts):
-    n = len(raw_texts)
-    lengths = np.fromiter(map(len, raw_texts), dtype=np.int64, count=n)
-    codes = _codepoints("".join(raw_texts)).astype(np.int64)
-    doc = np.repeat(np.arange(n), lengths)
+def _reference_style(raw: str, stem_hashes: np.ndarray) -> list[bool]:
+    codes = _codepoints(raw).astype(np.int64)
     upper = _in_ranges(codes, _UPPER)
     letters = upper | _in_ranges(codes, _LOWER) | _in_ranges(codes, _OTHER_LETTERS)
-    per_doc = lambda mask: np.bincount(doc, weights=mask, minlength=n)  # noqa: E731
-    n_letters, n_upper = per_doc(letters), per_doc(upper)
-    n_digits, n_exclamations = per_doc((codes >= 48) & (codes <= 57)), per_doc(codes == 33)
-    hashes = reference_hash_strings(tokens, _WORD_SEED) if tokens else np.zeros(0, np.uint64)
-    rows = np.repeat(np.arange(n), counts)
-    keys = (rows.astype(np.uint64) << np.uint64(40)) | (hashes >> np.uint64(24))
-    distinct_rows = (np.unique(keys) >> np.uint64(40)).astype(np.int64)
-    n_distinct = np.bincount(distinct_rows, minlength=n)
-    links = np.fromiter((t.count(URL_TOKEN) for t in normalised), dtype=np.float64, count=n)
-    return np.column_stack(
-        (
-            np.minimum(links, 3) / 3,
-            np.where(n_letters >= 8, n_upper / np.maximum(n_letters, 1), 0.0),
-            np.where(counts >= 4, 1 - n_distinct / np.maximum(counts, 1), 0.0),
-            np.minimum(n_exclamations, 10) / 10,
-            np.minimum(np.log1p(lengths) / 8, 1.0),
-            n_digits / np.maximum(lengths, 1),
-        )
-    )
+    n_letters, n_upper = float(letters.sum()), float(upper.sum())
+    n_digits = float(((codes >= 48) & (codes <= 57)).sum())
+    n_tokens = stem_hashes.size
+    n_distinct = len({int(h) >> 24 for h in stem_hashes.tolist()})
+    return [
+        n_letters >= 8 and n_upper >= 0.5 * n_letters,
+        raw.count("!") >= 3,
+        n_tokens >= 6 and n_distinct <= 0.5 * n_tokens,
+        n_digits >= 7 and n_digits >= 0.15 * len(raw),
+        len(raw) < 25,
+        len(raw) > 400,
+    ]
+
+
+def _reference_cues(classes: list[int]) -> list[bool]:
+    """The violent-act cues of one comment, one violent word at a time."""
+    found = [False] * 16
+    starts, start = [], 0
+    for index, bits in enumerate(classes):
+        starts.append(start)
+        if bits & cues.BOUNDARY:
+            start = index + 1
+    for at, bits in enumerate(classes):
+        if not bits & cues.VIOLENT:
+            continue
+        if bits & cues.PHRASAL and at + 1 < len(classes) and classes[at + 1] & cues.PARTICLE:
+            continue  # "hang in there", "hung out"
+        first = starts[at]
+        before = after = previous = two_back = 0
+        for k in range(1, 6):
+            if at - k >= first:
+                before |= classes[at - k]
+        for k in range(1, 4):
+            if at + k < len(classes) and starts[at + k] == first:
+                after |= classes[at + k]
+        previous = classes[at - 1] if at - 1 >= first else 0
+        two_back = classes[at - 2] if at - 2 >= first else 0
+        leads = all(classes[i] & cues.LEAD for i in range(first, at))
+        imperative = leads and at - first <= 3
+        wish, should = bool(before & cues.WISH), bool(before & cues.SHOULD)
+        will, first_person = bool(before & cues.WILL), bool(before & cues.FIRST)
+        second = bool((before | after) & cues.SECOND)
+        them = bool((before | after) & cues.THEM)
+        passive = bool(previous & cues.PASSIVE)
+        report = bool(previous & cues.REPORT) or (passive and bool(two_back & cues.REPORT))
+        if bits & cues.PAST and not (wish or should or will or passive):
+            report = True
+        tags = [True, imperative, wish, should, will, first_person, second, them, passive]
+        tags += [report, bool(before & cues.NEGATION), will and first_person, wish and second]
+        tags += [should and them, imperative and them, imperative and second]
+        found = [old or new for old, new in zip(found, tags, strict=True)]
+    return found
+
+
+def reference_dense_signals(raw_texts, tokens, counts, word_entries, english=True):
+    """The dense columns, one comment at a time: style bins and cues, each worth one more
+    word (``1 / sqrt(1 + word features)``)."""
+    rows, offset = [], 0
+    for raw, count, entries in zip(raw_texts, counts.tolist(), word_entries, strict=True):
+        own = tokens[offset : offset + count]
+        offset += count
+        stems = [reference_stem(t) for t in own] if english else list(own)
+        hashes = reference_hash_strings(stems, _WORD_SEED) if stems else np.zeros(0, np.uint64)
+        classes = [
+            cues.token_class(t, st if english else "") for t, st in zip(own, stems, strict=True)
+        ]
+        flags = _reference_style(raw, hashes) + _reference_cues(classes)
+        scale = np.float32(1.0 / np.sqrt(1.0 + entries))
+        rows.append([np.float32(flag) * scale for flag in flags])
+    return np.array(rows, dtype=np.float32).reshape(len(raw_texts), len(DENSE_NAMES))
 
 
 class ReferenceFeaturiser:
@@ -263,6 +375,7 @@ class ReferenceFeaturiser:
         self.min_df = params.get("min_df", 2)
         self.sublinear_tf = params.get("sublinear_tf", True)
         self.dense = params.get("dense", True)
+        self.stem_language = params.get("stem_language", "en")
         if fitted is not None:
             self.buckets_ = fitted.buckets_
             self.idf_ = fitted.idf_
@@ -270,7 +383,8 @@ class ReferenceFeaturiser:
 
     def _bucket_counts(self, normalised):
         tokens, counts = reference_tokenize_batch(normalised)
-        word_rows, word_hashes = reference_word_grams(tokens, counts, self.word_ngram_max)
+        stems = [reference_stem(t) for t in tokens] if self.stem_language == "en" else tokens
+        word_rows, word_hashes = reference_word_grams(stems, counts, self.word_ngram_max)
         char_rows, char_hashes = reference_char_grams(normalised, *self.char_ngram_range)
         size = np.uint64(self.n_buckets)
         rows = np.concatenate((word_rows, char_rows))
@@ -330,8 +444,14 @@ class ReferenceFeaturiser:
         matrix.data /= np.maximum(norms, 1e-12).astype(np.float32)
         if not self.dense:
             return matrix
-        signals = reference_dense_signals(raw, normalised, tokens, token_counts)
-        signals = sp.csr_matrix(signals.astype(np.float32))
+        word_columns = matrix.indices < self.n_word_features_
+        word_entries = [
+            int(np.sum(word_columns[matrix.indptr[i] : matrix.indptr[i + 1]]))
+            for i in range(matrix.shape[0])
+        ]
+        english = self.stem_language == "en"
+        signals = reference_dense_signals(raw, tokens, token_counts, word_entries, english)
+        signals = sp.csr_matrix(signals)
         return sp.hstack((matrix, signals), format="csr")
 
     def feature_spans(self, text):
@@ -339,7 +459,8 @@ class ReferenceFeaturiser:
         tokens = TOKEN_PATTERN.findall(normalised)
         grams = []
         size = self.n_buckets
-        unigram = reference_hash_strings(tokens, _WORD_SEED) if tokens else np.zeros(0, np.uint64)
+        stems = [reference_stem(t) for t in tokens] if self.stem_language == "en" else tokens
+        unigram = reference_hash_strings(stems, _WORD_SEED) if tokens else np.zeros(0, np.uint64)
         for token, value in zip(tokens, unigram, strict=True):
             grams.append((int(value % np.uint64(size)), token))
         if self.word_ngram_max >= 2 and len(tokens) > 1:
@@ -385,17 +506,42 @@ def reference_reasons(featuriser, text, row, head, class_index, top=REASONS_PER_
     return [(label, round(weight, 3)) for label, weight in ranked[:top] if weight > 0]
 
 
+def _reference_judged(moderator: Moderator, text: str) -> tuple[str, bool]:
+    """The comment's language, and whether the model's heads judge it."""
+    found = language.detect_normalised(reference_normalise(text))[0]
+    known = moderator.languages
+    return found, known is None or found == language.UNDETERMINED or found in known
+
+
 def reference_score(moderator: Moderator, texts: Sequence[str]) -> list[Verdict]:
     """Moderator.score_items as first written, for bare texts and the default target."""
     featuriser = ReferenceFeaturiser(moderator.featuriser)
     texts = [text[: moderator.max_chars] for text in texts]
     matrix = featuriser.transform(texts)
+    languages = [_reference_judged(moderator, text) for text in texts]
     flag_scores = {flag: moderator.heads[flag].predict_proba(matrix)[:, 1] for flag in FLAGS}
     head = moderator._stance_head(moderator.default_target)
     stance_scores = head.predict_proba(matrix)
     verdicts = []
     for i, text in enumerate(texts):
         probabilities = stance_scores[i]
+        found, judged = languages[i]
+        if not judged:
+            verdicts.append(
+                Verdict(
+                    id=str(i + 1),
+                    text=text,
+                    target=moderator.default_target,
+                    stance=None,
+                    stance_scores={},
+                    spam=None,
+                    incitement=None,
+                    action="review",
+                    reasons={"unsupported_language": []},
+                    language=found,
+                )
+            )
+            continue
         scores = {flag: float(flag_scores[flag][i]) for flag in FLAGS}
         flags = [flag for flag in FLAGS if scores[flag] >= moderator.thresholds[flag]]
         remove = any(
@@ -423,6 +569,7 @@ def reference_score(moderator: Moderator, texts: Sequence[str]) -> list[Verdict]
                 action="remove" if remove else ("review" if flags else "approve"),
                 reasons=reasons,
                 truncated=False,
+                language=found,
             )
         )
     return verdicts
@@ -614,10 +761,18 @@ def test_public_helpers_match_reference(corpus) -> None:
     assert np.array_equal(
         features.hash_strings(tokens, _WORD_SEED), reference_hash_strings(tokens, _WORD_SEED)
     )
+    stems = [reference_stem(t) for t in tokens]
+    assert features.stem_tokens(tokens, "en") == stems
+    entries = np.arange(len(raw)) % 7
+    rows = np.repeat(np.arange(len(raw)), counts)
+    classes = cues.token_classes(tokens, stems)
     assert np.array_equal(
-        features.dense_signals(raw, texts, tokens, counts),
-        reference_dense_signals(raw, texts, tokens, counts),
+        features.dense_signals(
+            raw, features.hash_strings(stems, _WORD_SEED), counts, classes, entries
+        ),
+        reference_dense_signals(raw, tokens, counts, entries.tolist()),
     )
+    assert rows.size == len(tokens)
 
 
 def test_fit_matches_reference(corpus) -> None:
@@ -717,13 +872,18 @@ def reference_neutralise_cell(value: Any) -> str:
 class ReferenceSummary(ScoreSummary):
     """ScoreSummary.add as first written (render is inherited: only add changed).
 
-    One pinned difference (issue 13): stances are counted per target, since rows of one run
-    may name different targets, so the reference counts ``stances[target][stance]``.
+    Pinned differences (issue 13): stances are counted per target, since rows of one run may
+    name different targets, so the reference counts ``stances[target][stance]``; comments are
+    counted per language, and those the heads do not judge have no stance.
     """
 
     def add(self, verdict: Verdict) -> None:
         self.total += 1
-        self.stances[verdict.target][verdict.stance] += 1
+        self.languages[verdict.language or "und"] += 1
+        if verdict.stance is None:
+            self.unjudged += 1
+        else:
+            self.stances[verdict.target][verdict.stance] += 1
         self.flags.update(verdict.flags)
         self.actions[verdict.action] += 1
         self.truncated += verdict.truncated
@@ -977,8 +1137,8 @@ def test_flat_rows_of_a_varied_dump_match() -> None:
 def test_verdicts_from_workers_are_built_field_for_field() -> None:
     sent = [("c1", "text", None, "a1", "p1"), ("c2", "more", None, None, None)]
     answers = [
-        ("t", "neutral", {"neutral": 1.0}, 0.25, 0.5, ["spam"], "review", {"spam": []}, True),
-        ("t", "pro", {"pro": 0.75}, 0.0, 0.0, [], "approve", {}, False),
+        ("t", "neutral", {"neutral": 1.0}, 0.25, 0.5, ["spam"], "review", {"spam": []}, True, "en"),
+        ("t", "pro", {"pro": 0.75}, 0.0, 0.0, [], "approve", {}, False, "und"),
     ]
     expected = [
         Verdict(
@@ -995,6 +1155,7 @@ def test_verdicts_from_workers_are_built_field_for_field() -> None:
             article_id=article_id,
             parent_id=parent_id,
             truncated=truncated,
+            language=language,
         )
         for (id_, text, _, article_id, parent_id), (
             target,
@@ -1006,6 +1167,7 @@ def test_verdicts_from_workers_are_built_field_for_field() -> None:
             action,
             reasons,
             truncated,
+            language,
         ) in zip(sent, answers, strict=True)
     ]
     assert list(parallel._verdicts(sent, answers)) == expected

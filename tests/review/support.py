@@ -17,7 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from moderation.pipeline.writers import RowWriter
+from moderation.review.priority import Thresholds
 from tests.support import ROOT
+
+# The bundled model's review thresholds: the rows' flags and the queue's order follow them.
+THRESHOLDS = Thresholds.from_card().review
 
 HOSTILE_TEXTS = (
     "<script>document.title='pwned'</script> subscribe to my channel",
@@ -44,7 +48,7 @@ def scored(
     reasons: dict[str, list] | None = None,
 ) -> dict[str, Any]:
     """One row in the field order of Verdict.to_dict, plus author and created_at when given."""
-    flags = [f for f, s, t in (("spam", spam, 0.137), ("incitement", incitement, 0.306)) if s >= t]
+    flags = [f for f, s in (("spam", spam), ("incitement", incitement)) if s >= THRESHOLDS[f]]
     row = {
         "id": ident,
         "text": text,
@@ -82,7 +86,11 @@ def write_dump(path: Path, rows: Iterable[dict[str, Any]], output_format: str = 
 
 
 def small_queue() -> list[dict[str, Any]]:
-    """A thread with one of each tier, a reply, a three-copy campaign and hostile texts."""
+    """A thread with one of each tier, a reply, a three-copy campaign and hostile texts.
+
+    The campaign scores exactly the model's spam threshold, so it is the least certain review
+    item and comes first after the remove tier, whatever the bundled model's thresholds.
+    """
     rows = [
         scored("c1", "Peace talks now, both sides must stop.", scores=(0.9, 0.05, 0.05)),
         scored(
@@ -111,7 +119,7 @@ def small_queue() -> list[dict[str, Any]]:
                 f"c{index}",
                 "Win free crypto at coins.example now",
                 action="review",
-                spam=0.6,
+                spam=THRESHOLDS["spam"],
                 cluster="camp",
                 article=f"a{index % 2 + 1}",
                 author=author,

@@ -97,3 +97,15 @@ def test_span_scores_are_bounded_like_batches(make_client) -> None:
         }
         response = client.post(PATH, json=request)
         assert response.status_code == 413 and "4 sentences" in response.text
+
+
+def test_a_comment_detected_in_a_language_the_model_does_not_judge_is_refused(client) -> None:
+    german = "Die sollte man alle erschießen, diese Verräter, und zwar sofort."
+    request = {"comment": {"text": german}, "requestedAttributes": {"THREAT": {}}}
+    response = client.post(PATH, json=request)
+    assert response.status_code == 400
+    assert "THREAT does not support request languages: de" in response.json()["error"]["message"]
+    # Languages the request names are trusted, as Perspective does: then it is scored.
+    named = client.post(PATH, json={**request, "languages": ["en"]})
+    assert named.status_code == 200 and named.json()["languages"] == ["en"]
+    assert 0 <= named.json()["attributeScores"]["THREAT"]["summaryScore"]["value"] <= 1

@@ -98,7 +98,8 @@ def test_explain_gives_the_ngrams_of_every_decision(client, moderator) -> None:
     assert response.status_code == 200
     result = response.json()
     expected = moderator.explain(text, top=3)
-    assert set(result) == {"stance", "spam", "incitement", "truncated"}
+    assert set(result) == {"stance", "spam", "incitement", "language", "judged", "truncated"}
+    assert result["language"] == "en" and result["judged"] is True
     assert result["truncated"] is False
     assert result["incitement"]["flagged"] is True
     assert result["incitement"]["ngrams"] == [
@@ -116,10 +117,10 @@ def test_an_internal_failure_is_a_bare_500_and_the_next_request_works(client, mo
     moderator = client.app.state.service.moderator
     real = moderator.score_items
 
-    def broken(items, target):
+    def broken(items, target, **settings):
         if any(item.text == "break" for item in items):
             raise RuntimeError("/srv/secret/moderation/judge/moderator.py line 1")
-        return real(items, target)
+        return real(items, target, **settings)
 
     monkeypatch.setattr(moderator, "score_items", broken)
     response = client.post("/v1/score", json={"comments": [{"text": "break"}]})

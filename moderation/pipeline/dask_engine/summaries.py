@@ -14,6 +14,8 @@ def add_summary(total: ScoreSummary, part: ScoreSummary) -> None:
     total.total += part.total
     for target, counts in part.stances.items():  # per target
         total.stances[target].update(counts)
+    total.languages.update(part.languages)
+    total.unjudged += part.unjudged
     total.flags.update(part.flags)
     total.actions.update(part.actions)
     for article, counts in part.articles.items():

@@ -1,0 +1,40 @@
+"""Links recognised by their shape, not a list of endings."""
+
+from __future__ import annotations
+
+import pytest
+
+from moderation.normalise import normalise
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "visit best-deals.tk now",
+        "free stuff at freestuff dot tk",
+        "tarot.ninja has the answers",
+        "CHEAP-DEALS.XYZ",
+        "bit . ly/abc",
+        "t.me/somechannel",
+        "go to truthwire dot info",
+    ],
+)
+def test_domains_on_any_ending_are_links(text) -> None:
+    assert "_url_" in normalise(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I agree.this is true",
+        "good.It was",
+        "polka dot tie",
+        "connect the dot to the next",
+        "see the report.pdf attached",
+        "done. wtf",
+        "U.S.A. e.g. i.e. a.m.",
+        "Mr.Smith went to St.Petersburg",
+    ],
+)
+def test_sentences_files_and_abbreviations_are_not_links(text) -> None:
+    assert "_url_" not in normalise(text)
