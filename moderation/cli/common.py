@@ -10,7 +10,7 @@ import click
 
 from moderation.errors import ModerationError
 from moderation.labels import FLAGS
-from moderation.parse import FIELD_ROLES, FORMATS
+from moderation.parse import FIELD_ROLES, FORMATS, ParseOptions
 
 # The project corpus: relative to the working directory, else beside the package (a checkout).
 DEFAULT_DATA = (
@@ -32,6 +32,31 @@ class ModerationCommand(click.Command):
             return super().invoke(ctx)
         except ModerationError as error:
             raise click.ClickException(str(error)) from error
+
+
+def stack(*decorators: Callable[[Callable], Callable]) -> Callable[[Callable], Callable]:
+    """Several click decorators as one, applied in the order written (as if stacked)."""
+
+    def apply(function: Callable) -> Callable:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return apply
+
+
+def parse_options(
+    input_format: str | None,
+    fields: dict[str, str],
+    strict: bool,
+    html_text: bool | None,
+    *,
+    articles: bool = True,
+) -> ParseOptions:
+    """The :class:`ParseOptions` of :data:`reading_options`' values (articles give story ids)."""
+    return ParseOptions(
+        format=input_format, fields=fields, strict=strict, articles=articles, html_text=html_text
+    )
 
 
 def command(name: str) -> Callable[[Callable[..., object]], ModerationCommand]:
@@ -171,4 +196,16 @@ quiet_option = click.option(
     "--quiet",
     is_flag=True,
     help="No progress bar (there is none unless stderr is a terminal).",
+)
+threshold_option = click.option(
+    "--threshold",
+    "thresholds",
+    multiple=True,
+    callback=parse_flag_values,
+    metavar="FLAG=T",
+    help="Override a flag's threshold, e.g. --threshold spam=0.9 (repeatable).",
+)
+# How inputs are read and problems reported: parse, score and dedup take the same options.
+reading_options = stack(
+    format_option, field_option, html_text_option, strict_option, rejects_option, quiet_option
 )

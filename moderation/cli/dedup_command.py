@@ -8,24 +8,14 @@ import click
 
 from moderation.cli.common import (
     command,
-    field_option,
-    format_option,
-    html_text_option,
     input_argument,
     output_format_option,
-    quiet_option,
-    rejects_option,
+    parse_options,
+    reading_options,
     show_progress,
-    strict_option,
     tell,
 )
-from moderation.cli.engine_options import (
-    blocksize_option,
-    engine_option,
-    parts_output_option,
-    scheduler_option,
-)
-from moderation.parse import ParseOptions
+from moderation.cli.engine_options import engine_options, parts_output_option
 from moderation.pipeline.engine import run_dedup
 from moderation.pipeline.options import DedupOptions
 
@@ -84,14 +74,8 @@ index_help = (
     type=click.IntRange(min=1),
     help="Comments matched at a time.",
 )
-@format_option
-@field_option
-@html_text_option
-@strict_option
-@rejects_option
-@quiet_option
-@engine_option
-@scheduler_option
+@reading_options
+@engine_options
 @click.option(
     "--jobs",
     default=1,
@@ -99,7 +83,6 @@ index_help = (
     type=click.IntRange(min=1),
     help="With --engine dask, the worker processes of the local cluster started for the run.",
 )
-@blocksize_option
 def dedup_command(
     inputs: tuple[str, ...],
     output: str,
@@ -128,6 +111,8 @@ def dedup_command(
     of the clusters, each marked flood (one author) or campaign (many authors and articles).
     Matches are approximate: see the README's Duplicates section.
     """
+    if index_readonly and index_path is None:
+        raise click.UsageError("--index-readonly looks up an index: give it with --index DB")
     options = DedupOptions(
         threshold=threshold,
         min_words=min_words,
@@ -137,13 +122,7 @@ def dedup_command(
         batch_size=batch_size,
         output_format=output_format,
         rejects=rejects,
-        parse_options=ParseOptions(
-            format=input_format,
-            fields=fields,
-            strict=strict,
-            articles=True,
-            html_text=html_text,
-        ),
+        parse_options=parse_options(input_format, fields, strict, html_text),
         engine=engine,
         scheduler=scheduler,
         jobs=jobs,

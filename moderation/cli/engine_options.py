@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from moderation.cli.common import stack
 from moderation.pipeline.options import DEFAULT_BLOCKSIZE, ENGINES
 
 engine_option = click.option(
@@ -37,3 +38,4 @@ parts_output_option = click.option(
     help="Where to write the rows (default: standard output), atomically. With --engine dask "
     "a folder (ending in /) gets one part per block and a manifest.json.",
 )
+engine_options = stack(engine_option, scheduler_option, blocksize_option)

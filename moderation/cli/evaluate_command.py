@@ -6,7 +6,7 @@ import json
 
 import click
 
-from moderation.cli.common import command, model_option, parse_flag_values
+from moderation.cli.common import command, model_option, threshold_option
 from moderation.pipeline.writers import open_output
 
 
@@ -32,14 +32,7 @@ from moderation.pipeline.writers import open_output
     multiple=True,
     help="Stance target to measure (repeatable; default: every target in the data).",
 )
-@click.option(
-    "--threshold",
-    "thresholds",
-    multiple=True,
-    callback=parse_flag_values,
-    metavar="FLAG=T",
-    help="Override a flag's threshold, e.g. --threshold spam=0.5 (repeatable).",
-)
+@threshold_option
 @click.option(
     "--mistakes",
     default=10,

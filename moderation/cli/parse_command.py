@@ -8,33 +8,23 @@ import click
 
 from moderation.cli.common import (
     command,
-    field_option,
-    format_option,
-    html_text_option,
     input_argument,
     output_format_option,
     output_option,
-    quiet_option,
-    rejects_option,
+    parse_options,
+    reading_options,
     show_progress,
-    strict_option,
     tell,
 )
-from moderation.parse import ParseOptions
 from moderation.pipeline.parsed import write_parsed
 
 
 @command("parse")
 @input_argument
 @output_option
-@format_option
 @output_format_option
 @click.option("--articles", is_flag=True, help="Also write one record per article (JSONL only).")
-@field_option
-@html_text_option
-@strict_option
-@rejects_option
-@quiet_option
+@reading_options
 def parse_command(
     inputs: tuple[str, ...],
     output: str,
@@ -55,13 +45,7 @@ def parse_command(
     """
     if articles and output_format == "csv":
         raise click.UsageError("--articles writes article records too: use --output-format jsonl")
-    options = ParseOptions(
-        format=input_format,
-        fields=fields,
-        strict=strict,
-        articles=articles,
-        html_text=html_text,
-    )
+    options = parse_options(input_format, fields, strict, html_text, articles=articles)
     result = write_parsed(
         inputs,
         options,

@@ -8,28 +8,19 @@ import click
 
 from moderation.cli.common import (
     command,
-    field_option,
-    format_option,
-    html_text_option,
     input_argument,
     model_option,
     parse_flag_values,
     parse_languages,
-    quiet_option,
-    rejects_option,
+    parse_options,
+    reading_options,
     score_output_format,
     score_output_format_option,
     show_progress,
-    strict_option,
     tell,
+    threshold_option,
 )
-from moderation.cli.engine_options import (
-    blocksize_option,
-    engine_option,
-    parts_output_option,
-    scheduler_option,
-)
-from moderation.parse import ParseOptions
+from moderation.cli.engine_options import engine_options, parts_output_option
 from moderation.pipeline.engine import run_score
 from moderation.pipeline.options import ScoreOptions
 
@@ -39,14 +30,7 @@ from moderation.pipeline.options import ScoreOptions
 @parts_output_option
 @model_option
 @score_output_format_option
-@click.option(
-    "--threshold",
-    "thresholds",
-    multiple=True,
-    callback=parse_flag_values,
-    metavar="FLAG=T",
-    help="Override a flag's threshold, e.g. --threshold spam=0.9 (repeatable).",
-)
+@threshold_option
 @click.option(
     "--remove-threshold",
     "remove_thresholds",
@@ -112,15 +96,8 @@ from moderation.pipeline.options import ScoreOptions
     is_flag=True,
     help="Continue an interrupted run into the same -o file from its last complete batch.",
 )
-@format_option
-@field_option
-@html_text_option
-@strict_option
-@rejects_option
-@quiet_option
-@engine_option
-@scheduler_option
-@blocksize_option
+@reading_options
+@engine_options
 def score_command(
     inputs: tuple[str, ...],
     output: str,
@@ -168,13 +145,7 @@ def score_command(
         resume=resume,
         output_format=score_output_format(output_format, output),
         rejects=rejects,
-        parse_options=ParseOptions(
-            format=input_format,
-            fields=fields,
-            strict=strict,
-            articles=True,
-            html_text=html_text,
-        ),
+        parse_options=parse_options(input_format, fields, strict, html_text),
         engine=engine,
         scheduler=scheduler,
         blocksize=blocksize,

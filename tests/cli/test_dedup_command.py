@@ -104,3 +104,16 @@ def test_two_runs_over_two_dumps_with_one_index(tmp_path: Path) -> None:
         main, ["dedup", str(DUMPS / "day2.jsonl"), "--index", index, "--threshold", "0.5"]
     )
     assert other.exit_code == 1 and "other settings" in other.output
+
+
+def test_index_readonly_without_an_index_is_a_usage_error() -> None:
+    result = CliRunner().invoke(main, ["dedup", "--index-readonly", str(SEEDS)])
+    assert result.exit_code == 2
+    assert "--index-readonly looks up an index: give it with --index DB" in result.output
+
+
+def test_parse_score_and_dedup_share_the_reading_options() -> None:
+    for name in ("parse", "score", "dedup"):
+        help_text = CliRunner().invoke(main, [name, "--help"], terminal_width=200).output
+        for option in ("--format", "--field", "--html-text", "--strict", "--rejects", "--quiet"):
+            assert option in help_text, (name, option)
