@@ -59,6 +59,15 @@ def element_text(element: etree._Element) -> str:
     return normalise_whitespace("".join(parts))
 
 
+_STRING = etree.XPath("string()")
+
+
+def text_content(element: etree._Element) -> str:
+    """All the text under an element, as one string (what ``lxml.html``'s ``text_content``
+    gives, for the plain elements of ``lxml.etree``)."""
+    return str(_STRING(element))
+
+
 def html_to_text(fragment: str) -> str:
     """Strip tags from an HTML fragment, decode entities and normalise whitespace.
 
