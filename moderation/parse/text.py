@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from lxml import etree, html
 
@@ -96,6 +97,7 @@ def _document_text(markup: str) -> str:
     return element_text(root)
 
 
+@lru_cache(maxsize=8192)
 def fold_for_matching(text: str) -> str:
     """NFKC and case-fold, for comparing page lines (titles, chrome), not for output."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
