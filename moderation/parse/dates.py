@@ -176,7 +176,7 @@ def _may_be_relative(text: str) -> bool:
     """Whether ``text`` holds one of the words every relative time holds (searching it with
     ``_RELATIVE`` costs several times this test; matching one whole text with it does not)."""
     folded = " ".join(text.translate(_IGNORECASE_EXTRA).lower().split())
-    return any(key in folded for key in _RELATIVE_KEYS)
+    return any(map(folded.__contains__, _RELATIVE_KEYS))
 
 
 def _relative_search(text: str) -> re.Match[str] | None:

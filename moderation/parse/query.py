@@ -19,6 +19,8 @@ from lxml import etree
 __all__ = ["Query", "Scope", "class_pattern"]
 
 Scope = Literal["self", "descendants", "document"]
+# How many class values a query remembers before it starts again (a bound on memory).
+_SEEN_LIMIT = 4096
 # XPath's white space, the separators normalize-space() knows (Python's split() knows more).
 _XML_SPACE = " \t\n\r"
 
@@ -60,7 +62,16 @@ class Query:
         Give this attribute's value of each element found instead of the element.
     """
 
-    __slots__ = ("_attribute", "_classes", "_scope", "_tags", "_test", "expression", "xpath")
+    __slots__ = (
+        "_attribute",
+        "_classes",
+        "_scope",
+        "_seen",
+        "_tags",
+        "_test",
+        "expression",
+        "xpath",
+    )
 
     def __init__(
         self,
@@ -78,6 +89,8 @@ class Query:
         self.xpath = etree.XPath(expression)
         classes = tuple(classes)
         self._classes = class_pattern(classes).search if classes else None
+        # class values already tested: pages repeat theirs on every comment
+        self._seen: dict[str, bool] = {}
         self._tags = tuple(tags)
         self._test = test
         self._scope = scope
@@ -92,9 +105,17 @@ class Query:
             return False
         if self._classes is not None:
             value = element.get("class")
-            if value is None or self._classes(value) is None:
+            if value is None or not self._has_class(value):
                 return False
         return self._test is None or self._test(element)
+
+    def _has_class(self, value: str) -> bool:
+        hit = self._seen.get(value)
+        if hit is None:
+            if len(self._seen) >= _SEEN_LIMIT:
+                self._seen.clear()
+            hit = self._seen[value] = self._classes(value) is not None  # type: ignore[misc]
+        return hit
 
     def __call__(self, context: etree._Element) -> list | bool:
         """The elements found from ``context`` (their attribute values), or for the scope
@@ -106,13 +127,14 @@ class Query:
             elements = context.getroottree().iter(*tags)
         else:
             elements = context.iterdescendants(*tags)
-        search, test = self._classes, self._test
-        if search is not None:
+        test = self._test
+        if self._classes is not None:
+            has_class = self._has_class
             found = [
                 element
                 for element in elements
                 if (value := element.get("class")) is not None
-                and search(value) is not None
+                and has_class(value)
                 and (test is None or test(element))
             ]
         elif test is not None:

@@ -119,3 +119,16 @@ def test_a_class_pattern_needs_words() -> None:
 def test_a_query_names_its_scope() -> None:
     with pytest.raises(ValueError, match="scope 'sideways'"):
         Query(".//*", scope="sideways")  # type: ignore[arg-type]
+
+
+def test_a_query_remembers_a_bounded_number_of_class_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("moderation.parse.query._SEEN_LIMIT", 8)
+    query = Query(".//*[x]", classes=("comment",))
+    items = "".join(f'<p class="comment c{n}">x</p><p class="other o{n}">y</p>' for n in range(30))
+    root = _page(f"<html><body><div>{items}</div></body></html>".encode())
+    found = query(root)
+    assert [e.get("class") for e in found] == [f"comment c{n}" for n in range(30)]
+    assert 0 < len(query._seen) <= 8  # the memory was emptied when full, and still answers
+    assert query(root) == found
