@@ -84,6 +84,12 @@ _ZONE = (
     r"|" + "|".join(sorted(_ZONES, key=len, reverse=True)) + r")(?![\w])\)?)?"
 )
 _CLOCK = rf"(?:{_DATE_TIME_SEP}{_TIME}{_ZONE})?"
+# Every absolute shape has a year of at least two digits (all but the numeric one four), every
+# yearless one a day: a text without such digits is not searched with them (the month-name
+# shapes are costly to try at every word of a line).
+_DIGIT = re.compile(r"\d")
+_TWO_DIGITS = re.compile(r"\d\d")
+_FOUR_DIGITS = re.compile(r"\d{4}")
 
 # The shapes of an absolute date; each may carry a time and a zone after it.
 _ABSOLUTE_SHAPES = (
@@ -150,13 +156,47 @@ _RELATIVE = re.compile(
     r"(?<![\w])(?:" + "|".join(f"(?:{s})" for s in (*_RELATIVE_SHAPES, _DAY_WORD_TIME)) + ")",
     re.IGNORECASE,
 )
+# One of these words stands in every relative time above (a shape's own word, or a day word),
+# in the text folded as IGNORECASE compares it, white space runs as one space: a text without
+# any is not searched with _RELATIVE, whose many alternatives are costly to try at every word.
+# Keep them beside the shapes: tests/parse/test_dates.py checks that the test never turns a
+# match away.
+_RELATIVE_KEYS = (
+    *("ago", "vor", "il y a", "hace", " fa", "ha ", "há ", "atras", "atrás"),  # with an amount
+    *("now", "moment", "eben", "instant", "mismo", "poco", "proprio", "mesmo", "pouco"),
+    *("last", "letzte"),  # vorige: "vor"
+    *("yesterday", "today", "gestern", "heute", "hier", "aujourd", "ayer", "hoy", "ieri"),
+    *("oggi", "ontem", "hoje"),
+)
+# The letters IGNORECASE takes for i, s and k besides their capitals: İ, ı, ſ, K.
+_IGNORECASE_EXTRA = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+
+
+def _may_be_relative(text: str) -> bool:
+    """Whether ``text`` holds one of the words every relative time holds (searching it with
+    ``_RELATIVE`` costs several times this test; matching one whole text with it does not)."""
+    folded = " ".join(text.translate(_IGNORECASE_EXTRA).lower().split())
+    return any(map(folded.__contains__, _RELATIVE_KEYS))
+
+
+def _relative_search(text: str) -> re.Match[str] | None:
+    """``_RELATIVE.search(text)``, skipped where no relative time can be."""
+    return _RELATIVE.search(text) if _may_be_relative(text) else None
+
+
+def _absolute_shapes(text: str) -> tuple[re.Pattern[str], ...]:
+    """The absolute shapes that may match somewhere in ``text``, by the digits it holds."""
+    if _TWO_DIGITS.search(text) is None:
+        return ()
+    return _ABSOLUTE if _FOUR_DIGITS.search(text) else (_ABSOLUTE[1],)
+
+
 # As a whole text only: "today", "gestern", "3h", "5 min.", "now".
 _RELATIVE_ALONE = re.compile(
     rf"(?:{_DAY_WORDS}(?:{_DATE_TIME_SEP}{_TIME}{_ZONE})?|\d+\s?{_UNIT}|now|jetzt|maintenant"
     r"|ahora|adesso|agora)",
     re.IGNORECASE,
 )
-
 # What may wrap a date that stands alone: "(3 hours ago)", "– Mar 2, 2024", "am 03.09.2024".
 _WRAPPER = re.compile(
     rf"^[\s(\[\-–—·|,:]*(?:(?:on|am|le|el|il|em|den|dated?|posted|updated|publié|publicado"
@@ -191,6 +231,7 @@ class FoundDate:
     relative: bool
 
 
+@lru_cache(maxsize=4096)
 def _cores(text: str) -> tuple[str, ...]:
     """The text itself, and the text without what may wrap a date ("on", a weekday, brackets)."""
     stripped = text.strip()
@@ -299,6 +340,8 @@ def _valid(match: re.Match[str], dayfirst: bool) -> bool:
 def _whole_date(text: str, dayfirst: bool) -> tuple[re.Match[str], re.Match[str] | None] | None:
     """The absolute-date match that is the whole of ``text`` (a leading time allowed)."""
     for core in _cores(text):
+        if _DIGIT.search(core) is None:
+            continue
         leading = _LEADING_TIME.match(core)
         candidates = [(core, None)]
         if leading is not None and leading.end() < len(core):
@@ -395,7 +438,7 @@ def find_date(
     True
     """
     best: FoundDate | None = None
-    for pattern in _ABSOLUTE:
+    for pattern in _absolute_shapes(text):
         for match in pattern.finditer(text):
             if not _valid(match, dayfirst):
                 continue
@@ -407,7 +450,7 @@ def find_date(
                 iso = _to_iso(match, dayfirst, _as_date(reference), leading)
                 best = FoundDate(start, match.end(), text[start : match.end()], iso, False)
             break
-    relative = _RELATIVE.search(text)
+    relative = _relative_search(text)
     if relative and (best is None or relative.start() < best.start):
         best = FoundDate(relative.start(), relative.end(), relative.group(0), None, True)
     return best

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from moderation.parse.chrome import LineKind, classify_line, has_toolbar_word, is_toolbar
 from moderation.parse.dates import find_date, is_date
@@ -98,6 +99,7 @@ class Header:
     reply_to: str | None = None
 
 
+@lru_cache(maxsize=8192)
 def looks_like_name(text: str) -> bool:
     """True for a plausible author name: a user name, or up to five capitalised words.
 
@@ -172,6 +174,7 @@ def _without_toolbar_tail(line: str) -> str:
     return line
 
 
+@lru_cache(maxsize=8192)
 def read_comment_header(text: str) -> Header | None:
     """Read a comment's header line: author and/or time, or None for an ordinary line.
 
@@ -210,12 +213,13 @@ def read_comment_header(text: str) -> Header | None:
         if name is None and split[1].strip(" ()·•|,:-–—"):
             return None
         return Header(author=name, date=split[0], reply_to=reply_to)
+    if not (says or reply_to or _LEAD_PHRASE.match(line)):
+        return None  # no date and nothing that says "header": no need to read a name
     name = _name(line)
-    if name is not None and (says or reply_to or _LEAD_PHRASE.match(line)):
-        return Header(author=name, reply_to=reply_to)
-    return None
+    return Header(author=name, reply_to=reply_to) if name is not None else None
 
 
+@lru_cache(maxsize=8192)
 def reply_target(text: str) -> str | None:
     """The name in an "In reply to NAME" line (six languages), else None.
 
@@ -228,6 +232,7 @@ def reply_target(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def toolbar_date(text: str) -> str | None:
     """The time on a toolbar line that carries one ("3 hours ago · Reply"), else None.
 
@@ -242,6 +247,7 @@ def toolbar_date(text: str) -> str | None:
     return split[0]
 
 
+@lru_cache(maxsize=8192)
 def read_date_line(text: str) -> tuple[str, str] | None:
     """Split a story's date line into (date as printed, rest of the line), else None.
 
@@ -284,6 +290,7 @@ def _is_date_segment(text: str) -> bool:
     return found is not None and not label.group("rest")[found.end :].strip(" .")  # type: ignore[union-attr]
 
 
+@lru_cache(maxsize=8192)
 def read_byline(text: str) -> Header | None:
     """Read a story's byline: "By Jane Example", "Von Max Muster, 3. Sept. 2024".
 

@@ -18,6 +18,7 @@ from lxml import etree
 from moderation.parse import selectors
 from moderation.parse.nearness import in_chrome
 from moderation.parse.structure import META_BITS, Signals, find_blocks, page_signals
+from moderation.parse.text import text_content
 
 __all__ = ["FINDERS", "Found", "Item", "find_items"]
 
@@ -52,7 +53,7 @@ class Found:
 def _first_value(xpaths: list[etree.XPath], context: etree._Element) -> str | None:
     for xpath in xpaths:
         for value in xpath(context):
-            text = value if isinstance(value, str) else " ".join(value.text_content().split())
+            text = value if isinstance(value, str) else " ".join(text_content(value).split())
             if text and text.strip():
                 return text.strip()
     return None
@@ -151,12 +152,12 @@ def arrange(
 def _not_the_page(elements: Iterable[etree._Element], root: etree._Element) -> set:
     """Matches that are not the page's main item (a page typed Review, say) nor in chrome."""
     body = root.find("body")
-    total = len(" ".join((body if body is not None else root).text_content().split())) or 1
+    total = len(" ".join(text_content(body if body is not None else root).split())) or 1
     kept = set()
     for element in elements:
         if element.find(".//h1") is not None or element.tag in ("html", "body"):
             continue
-        if len(" ".join(element.text_content().split())) > 0.6 * total:
+        if len(" ".join(text_content(element).split())) > 0.6 * total:
             continue
         if not in_chrome(element):
             kept.add(element)

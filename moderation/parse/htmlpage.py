@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from lxml import etree, html
+from lxml import etree
 
 from moderation.errors import ParseError
 from moderation.parse import selectors
@@ -23,7 +23,7 @@ from moderation.parse.embedded import embedded_comments
 from moderation.parse.htmlfields import dayfirst, drop, iso_time, read_item
 from moderation.parse.htmlitems import FINDERS, find_items
 from moderation.parse.source import Input
-from moderation.parse.text import element_text
+from moderation.parse.text import element_text, text_content
 from moderation.records import Article, Comment, Record, Rejection
 
 if TYPE_CHECKING:
@@ -34,15 +34,23 @@ __all__ = ["read_html_page"]
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-def _parser() -> html.HTMLParser:
-    # The page is handed over as UTF-8 (see _load), so libxml2 never guesses the encoding.
-    return html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+def _parser() -> etree.HTMLParser:
+    """lxml's plain HTML parser (a new one per page: parsers are not shared between threads).
+
+    The page is handed over as UTF-8 (see :func:`_load`), so libxml2 never guesses the
+    encoding. The plain parser, not ``lxml.html``'s: that one picks each element's Python
+    class in Python, which made every walk over the tree several times slower; ids are not
+    collected, as no lookup by id is made.
+    """
+    return etree.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, collect_ids=False
+    )
 
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _load(source: Input) -> html.HtmlElement:
+def _load(source: Input) -> etree._Element:
     """Parse the page, decoded with the encoding :func:`decode_page` chooses.
 
     The page is decoded here (byte-order mark, the page's declaration checked against the
@@ -60,10 +68,12 @@ def _load(source: Input) -> html.HtmlElement:
     # when a reply is cut out of the tree; they carry no text, so they are dropped.
     text = _CONTROL_CHARS.sub("", decoded.text)
     try:
-        root = html.document_fromstring(text.encode("utf-8"), parser=_parser())
-    except (etree.ParserError, ValueError) as error:
+        root = etree.fromstring(text.encode("utf-8"), parser=_parser())
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as error:
         raise ParseError(source.name, f"not an HTML page ({error})") from error
-    if not root.text_content().strip():
+    if root is None:
+        raise ParseError(source.name, "not an HTML page (Document is empty)")
+    if not text_content(root).strip():
         raise ParseError(source.name, "HTML page without any text")
     return root
 
@@ -96,13 +106,13 @@ def _first_value(xpaths: Sequence[etree.XPath], context: etree._Element) -> str 
 # --- Article ---------------------------------------------------------------------------------
 
 
-def _article_element(root: html.HtmlElement) -> html.HtmlElement | None:
+def _article_element(root: etree._Element) -> etree._Element | None:
     """The element that holds the article's text, where the page marks one."""
     found = _first(selectors.ARTICLE_BODY_XPATH, root)
     return found[0] if found else None  # type: ignore[return-value]
 
 
-def _read_article(root: html.HtmlElement, source: Input, text: html.HtmlElement | None) -> Article:
+def _read_article(root: etree._Element, source: Input, text: etree._Element | None) -> Article:
     """Title, url, date and body of the article (from its ``text`` element); comments, forms
     and navigation left out."""
     body, captions = "", []
@@ -112,10 +122,10 @@ def _read_article(root: html.HtmlElement, source: Input, text: html.HtmlElement 
             text = _one_line(caption)
             if text and text not in captions:
                 captions.append(text)
-            caption.drop_tree()
+            drop(caption)
         for xpath in selectors.ARTICLE_STRIP_XPATH:
             for unwanted in xpath(element):
-                unwanted.drop_tree()
+                drop(unwanted)
         body = element_text(element)
     return Article(
         id=source.stem,
@@ -133,7 +143,7 @@ def _read_article(root: html.HtmlElement, source: Input, text: html.HtmlElement 
 # --- The comments ----------------------------------------------------------------------------
 
 
-def _embedded_records(root: html.HtmlElement, source: Input, day_first: bool) -> Iterator[Comment]:
+def _embedded_records(root: etree._Element, source: Input, day_first: bool) -> Iterator[Comment]:
     """Comments the page only carries as JSON-LD or embedded JSON state."""
     article_id = source.stem
     ids: dict[str, str] = {}
@@ -156,11 +166,11 @@ def _embedded_records(root: html.HtmlElement, source: Input, day_first: bool) ->
 
 
 def _read_comments(
-    root: html.HtmlElement,
+    root: etree._Element,
     source: Input,
     finders: tuple[str, ...] = FINDERS,
     base: str = "",
-    article: html.HtmlElement | None = None,
+    article: etree._Element | None = None,
 ) -> Iterator[Comment | Rejection]:
     """Each comment of the page in document order; ``base`` (the page's URL) completes links,
     no comment is found inside the ``article`` text element."""

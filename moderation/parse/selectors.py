@@ -1,7 +1,11 @@
 """Every XPath the HTML page reader uses, precompiled in one place so that markup knowledge is
 reviewable and testable apart from the code that walks the tree.
 
-Each ``*_XPATH`` name is a list of :class:`lxml.etree.XPath` expressions. Lists are tried in
+Each ``*_XPATH`` name is a list of :class:`lxml.etree.XPath` expressions, or of
+:class:`~moderation.parse.query.Query` objects where an expression tests long lists of class
+names or every ancestor of many elements: a query is called the same way, gives the same
+elements (the tests check it against the expression it keeps) and costs a fraction of the time
+libxml2 takes over the expression. Lists are tried in
 order and the first expression that finds something wins, except :data:`COMMENT_ITEM_XPATH`,
 whose matches are all merged (a page can mix markups, such as a comment list plus a separate
 trackback list) and deduplicated by the reader. Expressions are built from the named token
@@ -13,9 +17,12 @@ Class tokens are matched as whole words (``comment`` matches ``class="comment ev
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 
 from lxml import etree
+
+from moderation.parse.query import Query, Scope, class_pattern
 
 __all__ = [
     "ARTICLE_BODY_XPATH",
@@ -73,8 +80,15 @@ def _any_tag(tags: Iterable[str]) -> str:
     return _alt(f"self::{tag}" for tag in tags)
 
 
-def _compile(*expressions: str) -> list[etree.XPath]:
-    return [etree.XPath(expression) for expression in expressions]
+def _compile(*expressions: str | Query) -> list[etree.XPath | Query]:
+    return [e if isinstance(e, Query) else etree.XPath(e) for e in expressions]
+
+
+def _classes(tokens: Iterable[str], scope: Scope = "descendants") -> Query:
+    """``.//*`` (or ``//*``) elements whose class holds one of ``tokens``, as a query."""
+    tokens = tuple(tokens)
+    axis = "//*" if scope == "document" else ".//*"
+    return Query(f"{axis}[{_any_class(tokens)}]", scope=scope, classes=tokens)
 
 
 # --- Where comments are not ------------------------------------------------------------------
@@ -115,14 +129,87 @@ _COMMENT_NUMBER_ID = (
     " and translate(substring(@id, 9), '0123456789', '') = '')"
 )
 
+_COMMENT_NUMBER = re.compile(r"comment-[0-9]+")
+
+
+def _in_comment_area(element: etree._Element) -> bool:
+    """:data:`_IN_COMMENT_AREA`: an ancestor whose id or class holds "comment"."""
+    for ancestor in element.iterancestors():
+        name = ancestor.get("id") or ""
+        if (
+            "comment" in name
+            or name == "disqus_thread"
+            or "comment" in (ancestor.get("class") or "")
+        ):
+            return True
+    return False
+
+
+def _comment_number_id(element: etree._Element) -> bool:
+    """:data:`_COMMENT_NUMBER_ID`: ``id="comment-<digits>"``."""
+    name = element.get("id")
+    return name is not None and _COMMENT_NUMBER.fullmatch(name) is not None
+
+
+def _parent_id_in(ids: tuple[str, ...]) -> Callable[[etree._Element], bool]:
+    """``[@id and (...)]/li``: the element's parent has one of ``ids``."""
+
+    def test(element: etree._Element) -> bool:
+        parent = element.getparent()
+        return parent is not None and parent.get("id") in ids
+
+    return test
+
+
+def _ancestor_id_in(ids: tuple[str, ...]) -> Callable[[etree._Element], bool]:
+    """``ancestor::*[@id and (...)]``: an ancestor has one of ``ids``."""
+
+    def test(element: etree._Element) -> bool:
+        return any(ancestor.get("id") in ids for ancestor in element.iterancestors())
+
+    return test
+
+
 COMMENT_ITEM_XPATH = _compile(
-    f"//li[{_any_class(LIST_ITEM_CLASSES)}]",
-    f"//*[{_any_class(ITEM_CLASSES)}]",
-    f"//*[{_any_tag(BLOCK_TAGS)}][{_has_class('comment')}]{_IN_COMMENT_AREA}",
-    f"//*[{_any_tag(ID_ITEM_TAGS)}][{_COMMENT_NUMBER_ID}]",
-    f"//li[{_any_id_prefix(FORUM_ID_PREFIXES)}]",
-    f"//dl/dt[{_any_class(DEFINITION_ITEM_CLASSES)}]",
-    f"//*[{_any_id(TRACKBACK_LIST_IDS + PINGBACK_LIST_IDS)}]/li",
+    Query(
+        f"//li[{_any_class(LIST_ITEM_CLASSES)}]",
+        scope="document",
+        tags=("li",),
+        classes=LIST_ITEM_CLASSES,
+    ),
+    _classes(ITEM_CLASSES, "document"),
+    Query(
+        f"//*[{_any_tag(BLOCK_TAGS)}][{_has_class('comment')}]{_IN_COMMENT_AREA}",
+        scope="document",
+        tags=BLOCK_TAGS,
+        classes=("comment",),
+        test=_in_comment_area,
+    ),
+    Query(
+        f"//*[{_any_tag(ID_ITEM_TAGS)}][{_COMMENT_NUMBER_ID}]",
+        scope="document",
+        tags=ID_ITEM_TAGS,
+        test=_comment_number_id,
+    ),
+    Query(
+        f"//li[{_any_id_prefix(FORUM_ID_PREFIXES)}]",
+        scope="document",
+        tags=("li",),
+        test=lambda element: (element.get("id") or "").startswith(FORUM_ID_PREFIXES),
+    ),
+    Query(
+        f"//dl/dt[{_any_class(DEFINITION_ITEM_CLASSES)}]",
+        scope="document",
+        tags=("dt",),
+        classes=DEFINITION_ITEM_CLASSES,
+        test=lambda element: getattr(element.getparent(), "tag", None) == "dl",
+    ),
+    Query(
+        f"//*[{_any_id(TRACKBACK_LIST_IDS + PINGBACK_LIST_IDS)}]/li",
+        scope="document",
+        tags=("li",),
+        test=_parent_id_in(TRACKBACK_LIST_IDS + PINGBACK_LIST_IDS),
+    ),
 )
 
 # schema.org comments and reviews as microdata (itemtype) or RDFa (typeof), read when no markup
@@ -152,20 +239,41 @@ REPLY_LIST_CLASSES = (
     "c-comment__replies",
     "sub-comments",
 )
-REPLY_LIST_XPATH = _compile(f"boolean(self::*[{_any_class(REPLY_LIST_CLASSES)}])")
+_REPLY_LIST = class_pattern(REPLY_LIST_CLASSES).search
+REPLY_LIST_XPATH = _compile(
+    Query(
+        f"boolean(self::*[{_any_class(REPLY_LIST_CLASSES)}])",
+        scope="self",
+        classes=REPLY_LIST_CLASSES,
+    )
+)
 # A list between two nested items makes the inner one a reply (li.comment > ol.children >
 # li.comment); without one, the inner item may be the same comment matched twice.
 LIST_BETWEEN_XPATH = _compile(
-    f"boolean(self::*[self::ul or self::ol or self::dl or {_any_class(REPLY_LIST_CLASSES)}])"
+    Query(
+        f"boolean(self::*[self::ul or self::ol or self::dl or {_any_class(REPLY_LIST_CLASSES)}])",
+        scope="self",
+        test=lambda element: (
+            element.tag in ("ul", "ol", "dl") or _REPLY_LIST(element.get("class") or "") is not None
+        ),
+    )
 )
 
 PINGBACK_XPATH = _compile(
-    f"boolean(self::*[{_has_class('pingback')}])",
-    f"boolean(ancestor::*[{_any_id(PINGBACK_LIST_IDS)}])",
+    Query(f"boolean(self::*[{_has_class('pingback')}])", scope="self", classes=("pingback",)),
+    Query(
+        f"boolean(ancestor::*[{_any_id(PINGBACK_LIST_IDS)}])",
+        scope="self",
+        test=_ancestor_id_in(PINGBACK_LIST_IDS),
+    ),
 )
 TRACKBACK_XPATH = _compile(
-    f"boolean(self::*[{_has_class('trackback')}])",
-    f"boolean(ancestor::*[{_any_id(TRACKBACK_LIST_IDS)}])",
+    Query(f"boolean(self::*[{_has_class('trackback')}])", scope="self", classes=("trackback",)),
+    Query(
+        f"boolean(ancestor::*[{_any_id(TRACKBACK_LIST_IDS)}])",
+        scope="self",
+        test=_ancestor_id_in(TRACKBACK_LIST_IDS),
+    ),
 )
 
 # --- Inside one comment (relative to the item) -------------------------------------------------
@@ -194,11 +302,11 @@ BODY_CLASSES = (
     "comment-entry",
 )
 COMMENT_BODY_XPATH = _compile(
-    f".//*[{_any_class(BODY_CLASSES)}]",
+    _classes(BODY_CLASSES),
     ".//*[@itemprop='text' or @itemprop='commentText' or @itemprop='reviewBody']",
     ".//*[@property='text' or @property='schema:text' or @property='reviewBody'"
     " or @property='schema:reviewBody' or @property='commentText']",
-    f".//*[{_has_class('comment-body')}]",
+    _classes(("comment-body",)),
     # Thesis: the text is in the <dd> after the <dt> item.
     "following-sibling::*[1][self::dd]",
 )
@@ -214,7 +322,7 @@ AUTHOR_CLASSES = (
     "dsq-comment-cite",
 )
 COMMENT_AUTHOR_XPATH = _compile(
-    f".//*[{_any_class(AUTHOR_CLASSES)}]",
+    _classes(AUTHOR_CLASSES),
     ".//*[@itemprop='author']//*[@itemprop='name']",
     ".//*[@itemprop='author']",
     ".//*[@property='author' or @property='schema:author' or @property='creator']"
@@ -222,7 +330,7 @@ COMMENT_AUTHOR_XPATH = _compile(
     ".//*[@property='author' or @property='schema:author' or @property='creator']",
     # Avada: <div class="comment-author meta"><strong>Name</strong> date <a>Reply</a></div>
     f".//*[{_has_class('comment-author')}]//*[self::strong or self::b]",
-    f".//*[{_any_class(('comment-author', 'author'))}]",
+    _classes(("comment-author", "author")),
     ".//cite",
 )
 
@@ -246,7 +354,7 @@ COMMENT_DATE_XPATH = _compile(
     ".//*[@itemprop='dateCreated' or @itemprop='datePublished'][@content]",
     ".//*[@property='dateCreated' or @property='schema:dateCreated'"
     " or @property='datePublished' or @property='schema:datePublished'][@content]",
-    f".//*[{_any_class(DATE_CLASSES)}]",
+    _classes(DATE_CLASSES),
     ".//time",
 )
 
@@ -281,7 +389,7 @@ CHROME_CLASSES = (
     "comment-respond",
 )
 COMMENT_CHROME_XPATH = _compile(
-    f".//*[{_any_class(CHROME_CLASSES)}]",
+    _classes(CHROME_CLASSES),
     f".//*[{_any_id(RESPOND_IDS)}]",
     ".//form | .//button",
 )
@@ -323,13 +431,53 @@ _COMMENTS = "(@id or @class) and " + _alt(
 )
 # Not inside a comment area or a comment item (a forum thread may sit in no named area).
 _NOT_IN_COMMENTS = f"[not(ancestor-or-self::*[{_COMMENTS}])]"
+_AREA_CLASS = class_pattern(COMMENT_AREA_CLASSES + LIST_ITEM_CLASSES + ITEM_CLASSES).search
+
+
+def _is_comments(element: etree._Element) -> bool:
+    """:data:`_COMMENTS`: an element that holds comments or is one, by its id or class."""
+    name = element.get("id")
+    if name is not None and (
+        name in COMMENT_AREA_IDS
+        or _COMMENT_NUMBER.fullmatch(name) is not None
+        or name.startswith(FORUM_ID_PREFIXES)
+    ):
+        return True
+    value = element.get("class")
+    return value is not None and _AREA_CLASS(value) is not None
+
+
+def _not_in_comments(element: etree._Element) -> bool:
+    """:data:`_NOT_IN_COMMENTS`: neither the element nor an ancestor holds comments."""
+    return not _is_comments(element) and not any(map(_is_comments, element.iterancestors()))
+
+
+def _dated_article_part(element: etree._Element) -> bool:
+    return (
+        element.get("datetime") is not None
+        and next(element.iterancestors("article"), None) is not None
+        and _not_in_comments(element)
+    )
+
 
 ARTICLE_DATE_XPATH = _compile(
     "//meta[@property='article:published_time']/@content",
     "//meta[@itemprop='datePublished']/@content",
     "//*[@itemprop='datePublished']/@datetime",
-    f"//article//time[@datetime]{_NOT_IN_COMMENTS}/@datetime",
-    f"//time[@datetime]{_NOT_IN_COMMENTS}/@datetime",
+    Query(
+        f"//article//time[@datetime]{_NOT_IN_COMMENTS}/@datetime",
+        scope="document",
+        tags=("time",),
+        test=_dated_article_part,
+        attribute="datetime",
+    ),
+    Query(
+        f"//time[@datetime]{_NOT_IN_COMMENTS}/@datetime",
+        scope="document",
+        tags=("time",),
+        test=lambda element: element.get("datetime") is not None and _not_in_comments(element),
+        attribute="datetime",
+    ),
 )
 
 ARTICLE_BODY_CLASSES = (
@@ -343,7 +491,12 @@ ARTICLE_BODY_CLASSES = (
 )
 ARTICLE_BODY_XPATH = _compile(
     f"//*[@itemprop='articleBody']{_NOT_IN_COMMENTS}",
-    f"//*[{_any_class(ARTICLE_BODY_CLASSES)}]{_NOT_IN_COMMENTS}",
+    Query(
+        f"//*[{_any_class(ARTICLE_BODY_CLASSES)}]{_NOT_IN_COMMENTS}",
+        scope="document",
+        classes=ARTICLE_BODY_CLASSES,
+        test=_not_in_comments,
+    ),
     f"//article[not(ancestor::article)][not(contains(@class, 'comment'))]{_NOT_IN_COMMENTS}",
 )
 ARTICLE_CAPTION_XPATH = _compile(
@@ -352,6 +505,6 @@ ARTICLE_CAPTION_XPATH = _compile(
 # Removed from a copy of the article element before its text is read. Jetpack's share and
 # like buttons (div.sharedaddy) sit inside WordPress entry content.
 ARTICLE_STRIP_XPATH = _compile(
-    f".//*[{_COMMENTS}]",
+    Query(f".//*[{_COMMENTS}]", test=_is_comments),
     f".//form | .//nav | .//aside | .//button | .//*[{_has_class('sharedaddy')}]",
 )

@@ -31,6 +31,7 @@ from moderation.parse.names import (
     tokens_of,
 )
 from moderation.parse.nearness import in_chrome, is_comment_area
+from moderation.parse.text import text_content
 
 __all__ = ["Signals", "find_blocks", "page_signals"]
 
@@ -299,7 +300,7 @@ def _heading_says_comments(element: etree._Element) -> bool:
             if before is None:
                 break
             if isinstance(before.tag, str):
-                words = " ".join(before.text_content().split())
+                words = " ".join(text_content(before).split())
                 if words and len(words) <= 60 and _COMMENTS_HEADING.fullmatch(words):
                     return True
             before = before.getprevious()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from lxml import etree, html
 
@@ -59,6 +60,15 @@ def element_text(element: etree._Element) -> str:
     return normalise_whitespace("".join(parts))
 
 
+_STRING = etree.XPath("string()")
+
+
+def text_content(element: etree._Element) -> str:
+    """All the text under an element, as one string (what ``lxml.html``'s ``text_content``
+    gives, for the plain elements of ``lxml.etree``)."""
+    return str(_STRING(element))
+
+
 def html_to_text(fragment: str) -> str:
     """Strip tags from an HTML fragment, decode entities and normalise whitespace.
 
@@ -87,6 +97,7 @@ def _document_text(markup: str) -> str:
     return element_text(root)
 
 
+@lru_cache(maxsize=8192)
 def fold_for_matching(text: str) -> str:
     """NFKC and case-fold, for comparing page lines (titles, chrome), not for output."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())

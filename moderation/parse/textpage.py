@@ -12,6 +12,7 @@ Comment headers, toolbars and replies are read by :mod:`moderation.parse.textthr
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from moderation.parse.chrome import (
     AUTHOR_BOX,
@@ -43,6 +44,7 @@ _MAX_SITE_WORDS = 6
 _MAX_HEADLINE_WORDS = 20  # a headline under a "related articles" heading
 
 
+@lru_cache(maxsize=4096)
 def _split_title(line: str) -> tuple[str, str | None]:
     """Split "Story title | Site – YouTube" into the title and the site suffix."""
     if " | " in line:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import doctest
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from moderation.parse import dates
 from moderation.parse.dates import find_date, is_date, is_relative_time, parse_date
@@ -148,3 +150,69 @@ def test_documented_examples_hold() -> None:
     result = doctest.testmod(dates)
     assert result.attempted > 10
     assert result.failed == 0
+
+
+# --- the cheap tests that spare the costly searches ------------------------------------------
+
+# Words and pieces of relative times and absolute dates, in odd cases, spacing and the letters
+# IGNORECASE takes for i, s and k (İ, ı, ſ, K), so that the texts drawn from them reach the
+# edges of the key-word test.
+_PIECES = (
+    *("3", "12", "2024", "03.09.2024", "2024-09-03", "5:01", "pm", "Mar", "März", "sept."),
+    *("hours", "Stunden", "jours", "horas", "giorni", "minutos", "Tagen", "einer", "une", "un"),
+    *("ago", "AGO", "vor", "VOR", "il", "y", "a", "hace", "HACE", "fa", "FA", "há", "HÁ", "ha"),
+    *("atrás", "ATRAS", "just", "now", "moments", "gerade", "eben", "soeben", "à", "l'instant"),
+    *("ahora", "mismo", "poco", "proprio", "ora", "agora", "mesmo", "pouco", "last", "week"),
+    *("letzte", "vorige", "Woche", "yesterday", "TODAY", "vorgestern", "gestern", "heute"),
+    *("avant-hier", "hier", "aujourd'hui", "anteayer", "ayer", "hoy", "l'altro", "ieri", "oggi"),
+    *("anteontem", "ontem", "hoje", "at", "um", "alle", "às", "\u0130ER\u0130", "\u0131er\u0131"),
+    *("\u017foeben", "\u212aoment", "HOY", "fast", "vorne", "says", "Anna", "·", "(", ")", ","),
+)
+_SPACES = (" ", "  ", "\t", "\u00a0", "\u2009", "\n", "")
+
+
+@st.composite
+def _texts(draw: st.DrawFn) -> str:
+    pieces = draw(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=7))
+    spaces = draw(st.lists(st.sampled_from(_SPACES), min_size=len(pieces), max_size=len(pieces)))
+    return "".join(piece + space for piece, space in zip(pieces, spaces, strict=True))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_texts())
+def test_the_key_word_test_never_turns_a_relative_time_away(text: str) -> None:
+    found = dates._RELATIVE.search(text)
+    guarded = dates._relative_search(text)
+    assert (found and found.span()) == (guarded and guarded.span())
+
+
+@pytest.mark.parametrize("text", RELATIVE)
+def test_every_relative_time_passes_the_key_word_test(text: str) -> None:
+    for variant in (text, text.upper(), f"Anna · {text} · Reply", text.replace(" ", "\u00a0")):
+        assert dates._may_be_relative(variant), variant
+
+
+@settings(max_examples=400, deadline=None)
+@given(_texts())
+def test_the_digit_test_never_turns_an_absolute_date_away(text: str) -> None:
+    shapes = dates._absolute_shapes(text)
+    for pattern in dates._ABSOLUTE:
+        if pattern.search(text):
+            assert pattern in shapes
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\u0131l y a 2 jours", "\u0130L Y A 2 JOURS", "h\u0131er \u00e0 14h05", "la\u017ft week"],
+)
+def test_the_key_word_test_reads_the_letters_ignorecase_reads(text: str) -> None:
+    # IGNORECASE takes dotless i, dotted capital I and long s for i and s; so must the test
+    assert dates._RELATIVE.search(text)
+    assert dates._relative_search(text)
+
+
+def test_the_tests_spare_the_searches_on_ordinary_lines() -> None:
+    line = "Thanks for the article, I learned something new about this."
+    assert not dates._may_be_relative(line)
+    assert dates._absolute_shapes(line) == ()
+    assert dates._absolute_shapes("Call 06 12 34") == (dates._ABSOLUTE[1],)

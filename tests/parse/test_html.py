@@ -12,6 +12,7 @@ from moderation.errors import ParseError
 from moderation.parse import ParseOptions, comments, parse, selectors
 from moderation.parse import htmlpage as htmlpage_module
 from moderation.parse.htmlpage import read_html_page
+from moderation.parse.query import Query
 from moderation.parse.source import Input
 from moderation.records import Article, Comment, Rejection
 from tests.support import FIXTURES
@@ -338,10 +339,14 @@ def test_docstring_example() -> None:
 
 
 def test_every_selector_is_a_precompiled_xpath_list() -> None:
+    # An entry is a compiled XPath, or a Query that stands for one (tests/parse/test_query.py
+    # checks that both find the same).
     for name in selectors.__all__:
         value = getattr(selectors, name)
         assert isinstance(value, list) and value, name
-        assert all(isinstance(xpath, etree.XPath) for xpath in value), name
+        assert all(isinstance(xpath, etree.XPath | Query) for xpath in value), name
+        queries = [q for q in value if isinstance(q, Query)]
+        assert all(isinstance(q.xpath, etree.XPath) for q in queries), name
 
 
 def test_an_empty_selector_group_is_an_error() -> None:
