@@ -39,31 +39,39 @@ def _dump_line(comment: CommentIn, position: int) -> str:
         "text": comment.text,
         "article_id": comment.article_id,
         "parent_id": comment.parent_id,
+        "target": comment.target,
     }
     return json.dumps(row, ensure_ascii=False)
+
+
+def _unknown_target(moderator: Moderator, comment: Comment) -> ApiError:
+    """422 for a comment whose own target has no stance head (`moderation score` rejects
+    that row): never a verdict from another target's head."""
+    return ApiError(
+        422,
+        f"comment {comment.line} (id {comment.id!r}): stance target {comment.target!r} has no "
+        f"head in this model (its targets: {', '.join(moderator.targets)}); drop the "
+        "comment's target to judge it against the request's",
+        "invalid_request",
+    )
 
 
 def scoring_items(moderator: Moderator, request: ScoreRequest) -> list[ScoringItem]:
     """The request's comments as the judge's items, read as `moderation score` reads a dump.
 
+    Each comment is judged against its own ``target``; the request's ``target`` (as
+    `score --target`) fills comments without one, the model's default target the rest.
+
     Raises
     ------
     ApiError
-        422 for an unknown target, a comment whose target is not the request's (a dump's
-        ``target`` field is not read either), or a comment with no text left once its HTML
-        and whitespace are removed (which `moderation score` rejects).
+        422 for a request target or a comment target the model has no stance head for, or a
+        comment with no text left once its HTML and whitespace are removed (which
+        `moderation score` rejects); the message names the comment's position.
     """
     check_target(moderator, request.target)
-    effective = request.target or moderator.default_target
-    for position, comment in enumerate(request.comments, start=1):
-        if comment.target is not None and comment.target != effective:
-            raise ApiError(
-                422,
-                f"comment {position}: target {comment.target!r} differs from the request's "
-                f"{effective!r}; one target per request (give it as the request's 'target')",
-                "invalid_request",
-            )
     dump = "\n".join(_dump_line(c, p) for p, c in enumerate(request.comments, start=1))
+    targets = moderator.targets
     items = []
     for record in parse(dump.encode("utf-8"), _JSONL):
         if isinstance(record, Rejection):
@@ -71,10 +79,11 @@ def scoring_items(moderator: Moderator, request: ScoreRequest) -> list[ScoringIt
                 422, f"comment {record.line} (id {record.id!r}): {record.reason}", "invalid_request"
             )
         if isinstance(record, Comment):
+            if record.target is not None and record.target not in targets:
+                raise _unknown_target(moderator, record)
+            target = record.target or request.target
             items.append(
-                ScoringItem(
-                    record.id, record.text, request.target, record.article_id, record.parent_id
-                )
+                ScoringItem(record.id, record.text, target, record.article_id, record.parent_id)
             )
     if len(items) != len(request.comments):  # every comment is one row or one rejection
         raise ApiError(422, "a comment could not be read as a dump row", "invalid_request")
