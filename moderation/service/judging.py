@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from moderation.judge.moderator import Moderator, ScoringItem
+from moderation.language import identifier
 from moderation.parse import ParseOptions, parse
 from moderation.records import Comment, Rejection
 from moderation.service.errors import ApiError
@@ -20,6 +21,14 @@ from moderation.service.schemas import CommentIn, ScoreRequest
 from moderation.verdict import Verdict
 
 _JSONL = ParseOptions(format="jsonl")
+# Comments (written for this) scored once when a worker starts: English, German and Russian, so
+# that the language detector is asked, and a flag is raised, so that reasons are ranked.
+WARM_UP_TEXTS = (
+    "Thanks for the article, I learned a lot about the new school calendar.",
+    "Vielen Dank für den Artikel, ich habe viel über den neuen Schulkalender gelernt.",
+    "Спасибо за статью, я много узнал о новом школьном календаре.",
+    "Subscribe to my channel and win a free phone, click the link now!!!",
+)
 
 
 def check_target(moderator: Moderator, target: str | None) -> None:
@@ -88,6 +97,18 @@ def scoring_items(moderator: Moderator, request: ScoreRequest) -> list[ScoringIt
     if len(items) != len(request.comments):  # every comment is one row or one rejection
         raise ApiError(422, "a comment could not be read as a dump row", "invalid_request")
     return items
+
+
+def warm_up(moderator: Moderator) -> None:
+    """Load what the judge loads on first use, before the first request: the language
+    detector's tables (about 75 MB, 1-3 s to load) and every step of scoring once, so that
+    the first request is not slow and the worker's memory is flat from its start."""
+    identifier()
+    items = [
+        ScoringItem(f"warm-up-{n}", text, None, None, None)
+        for n, text in enumerate(WARM_UP_TEXTS, 1)
+    ]
+    moderator.score_items(items, None)
 
 
 def rows_json(verdicts: Sequence[Verdict]) -> bytes:
