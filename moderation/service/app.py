@@ -96,7 +96,10 @@ def create_app(config: ServiceConfig, moderator: Moderator | None = None) -> Fas
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        judging.warm_up(moderator)  # before the first request is accepted
+        verdicts = judging.warm_up(moderator)  # before the first request is accepted
+        if config.index_path is None:  # (warm-up comments never go into a shared index)
+            state.duplicates.mark(verdicts[:1])
+            state.duplicates.mark(verdicts)
         state.batcher.start()
         try:
             yield

@@ -99,16 +99,17 @@ def scoring_items(moderator: Moderator, request: ScoreRequest) -> list[ScoringIt
     return items
 
 
-def warm_up(moderator: Moderator) -> None:
-    """Load what the judge loads on first use, before the first request: the language
-    detector's tables (about 75 MB, 1-3 s to load) and every step of scoring once, so that
-    the first request is not slow and the worker's memory is flat from its start."""
+def warm_up(moderator: Moderator) -> list[Verdict]:
+    """Load what a request would load on first use, before the first request: the language
+    detector's tables (about 75 MB, 1-3 s to load), the dump reader's modules and patterns,
+    and every step of scoring once, so that the first request is not slow and the worker's
+    memory is flat from its start. Returns the verdicts (for the duplicate marker's turn)."""
     identifier()
-    items = [
-        ScoringItem(f"warm-up-{n}", text, None, None, None)
-        for n, text in enumerate(WARM_UP_TEXTS, 1)
-    ]
-    moderator.score_items(items, None)
+    comments = [{"id": f"warm-up-{n}", "text": t} for n, t in enumerate(WARM_UP_TEXTS, 1)]
+    request = ScoreRequest.model_validate_json(json.dumps({"comments": comments}))
+    verdicts = moderator.score_items(scoring_items(moderator, request), None)
+    rows_json(verdicts)
+    return verdicts
 
 
 def rows_json(verdicts: Sequence[Verdict]) -> bytes:
