@@ -7,10 +7,11 @@ Run from the repository root (reads ../shared/data at run time; nothing from it 
     python benchmarks/serve_load.py --seconds 5          # quicker, noisier
 
 For 1 and then 2 workers it starts `moderation serve` on 127.0.0.1 (``--body-timeout 2``),
-waits for ``/readyz``, warms it up by sending every comment in 100-comment requests (workers + 1
-passes, each on new connections, so that every worker likely sees every text: the featuriser
-remembers the words it has seen), then drives it with ``--clients`` concurrent httpx clients
-for ``--seconds`` per mix:
+waits for ``/readyz``, times the first single-comment request, warms it up by sending every
+comment in 100-comment requests (workers + 1 passes, each on new connections, so that every
+worker likely sees every text: the featuriser remembers the words it has seen), then drives it
+with ``--clients`` concurrent httpx clients (in this process, on uvloop unless
+``--client-loop asyncio``; each request body encoded once) for ``--seconds`` per mix:
 
 - ``single``: one comment per request (requests/s; latency p50, p95, p99);
 - ``batch``: 100 comments per request (comments/s);
@@ -18,12 +19,13 @@ for ``--seconds`` per mix:
   (invalid JSON, invalid UTF-8, wrong types, missing text, 10,000-deep nesting, a 50 MB body
   streamed in 1 MB chunks, a client that sends half a body and stalls).
 
-Each mix prints responses by status, transport errors (dropped connections) and the server's
-CPU per request; then the server's RSS (all its processes) at start, after warm-up, after the
-good mixes and at the end. Then `moderation score --jobs 2` scores the same comments from a
-JSONL file, once over and three times over (the faster of two runs each): comments/s end to
-end, and the marginal rate (the extra comments over the extra time, without startup), with its
-CPU per comment. The load average is printed before and after: the machine may be shared.
+Each mix prints responses by status, transport errors (dropped connections) and the CPU per
+request of the server and of the clients (they share the machine's cores); then the server's
+RSS (all its processes) at start, after warm-up, after the good mixes and at the end. Then
+`moderation score --jobs 2` scores the same comments from a JSONL file, once over and three
+times over (the faster of two runs each): comments/s end to end, and the marginal rate (the
+extra comments over the extra time, without startup), with its CPU per comment. The load
+average is printed before and after: the machine may be shared.
 """
 
 from __future__ import annotations
@@ -39,8 +41,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any, TypeVar
 
 import httpx
 import numpy as np
@@ -51,6 +54,7 @@ SEED = 20261206
 BATCH = 100
 SERVE = [sys.executable, "-c", "from moderation.cli import main; main()"]
 MB = 1024 * 1024
+T = TypeVar("T")
 
 
 # -- the comments ------------------------------------------------------------------------------
@@ -167,6 +171,7 @@ class Tally:
         self.requests = 0
         self.elapsed = 0.0
         self.server_cpu = 0.0
+        self.client_cpu = 0.0
 
     def add(self, kind: str, status: str, seconds: float, comments: int = 0) -> None:
         self.requests += 1
@@ -234,16 +239,21 @@ async def slow_client(port: int, tally: Tally) -> None:
     tally.add("bad", status, time.perf_counter() - started)
 
 
-def cycling(texts: list[str], size: int) -> Callable[[], tuple[str, dict, int]]:
-    """Requests of ``size`` comments, going round the texts."""
+def cycling(texts: list[str], size: int) -> Callable[[], tuple[str, bytes, int]]:
+    """Requests of ``size`` comments, going round the texts (each body encoded once, so that
+    the clients, on the same cores as the server, spend less CPU per request)."""
     position = 0
+    bodies: dict[int, bytes] = {}
 
-    def next_request() -> tuple[str, dict, int]:
+    def next_request() -> tuple[str, bytes, int]:
         nonlocal position
-        chosen = [texts[(position + k) % len(texts)] for k in range(size)]
-        comments = [{"id": f"c{position + k}", "text": t} for k, t in enumerate(chosen)]
+        start = position % len(texts)
+        if start not in bodies:
+            chosen = [texts[(start + k) % len(texts)] for k in range(size)]
+            comments = [{"id": f"c{start + k}", "text": t} for k, t in enumerate(chosen)]
+            bodies[start] = json.dumps({"comments": comments}, ensure_ascii=False).encode()
         position += size
-        return "good", {"comments": comments}, size
+        return "good", bodies[start], size
 
     return next_request
 
@@ -322,14 +332,37 @@ def describe(name: str, tally: Tally) -> dict:
         "p99 ms": p99,
         "statuses": dict(sorted(tally.statuses.items())),
         "server CPU ms/request": tally.server_cpu / max(tally.requests, 1) * 1e3,
+        "client CPU ms/request": tally.client_cpu / max(tally.requests, 1) * 1e3,
     }
     print(
         f"  {name:<8} {row['requests/s']:8.1f} req/s {row['comments/s']:9.1f} comments/s"
         f"  p50 {p50:6.1f}  p95 {p95:6.1f}  p99 {p99:6.1f} ms"
-        f"  server CPU {row['server CPU ms/request']:.2f} ms/request  {row['statuses']}",
+        f"  CPU ms/request: server {row['server CPU ms/request']:.2f}, clients "
+        f"{row['client CPU ms/request']:.2f}  {row['statuses']}",
         flush=True,
     )
     return row
+
+
+def run(coroutine: Coroutine[Any, Any, T], loop: str) -> T:
+    """``asyncio.run`` on uvloop (the clients spend less CPU per request: they share the
+    machine's cores with the server) or on asyncio's own loop."""
+    if loop == "uvloop":
+        import uvloop
+
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            return runner.run(coroutine)
+    return asyncio.run(coroutine)
+
+
+def first_request(port: int, text: str) -> float:
+    """Milliseconds for the first single-comment request after the server is ready (a worker
+    that loaded something on first use would show it here)."""
+    started = time.perf_counter()
+    body = {"comments": [{"id": "first", "text": text}]}
+    response = httpx.post(f"http://127.0.0.1:{port}/v1/score", json=body, timeout=60)
+    response.raise_for_status()
+    return (time.perf_counter() - started) * 1e3
 
 
 def load_average() -> str:
@@ -360,8 +393,10 @@ def run_server(workers: int, texts: list[str], args: argparse.Namespace, hostile
     process = start_server(workers, port)
     try:
         rss = {"start": tree_rss(process.pid)}
+        first = first_request(port, texts[0])
+        print(f"  first request: {first:.1f} ms", flush=True)
         for _ in range(workers + 1):  # new connections each pass: every worker sees the texts
-            asyncio.run(warm_up(port, texts, args.clients))
+            run(warm_up(port, texts, args.clients), args.client_loop)
         rss["after warm-up"] = tree_rss(process.pid)
         mixes = [("single", cycling(texts, 1)), ("batch", cycling(texts, BATCH))]
         if hostile_mix:
@@ -370,22 +405,32 @@ def run_server(workers: int, texts: list[str], args: argparse.Namespace, hostile
         for name, requests in mixes:
             if name == "hostile":
                 rss["after good mixes"] = tree_rss(process.pid)
-            cpu = tree_cpu(process.pid)
-            tally = asyncio.run(drive(port, args.clients, args.seconds, requests))
+            cpu, own = tree_cpu(process.pid), time.process_time()
+            tally = run(drive(port, args.clients, args.seconds, requests), args.client_loop)
             tally.server_cpu = tree_cpu(process.pid) - cpu
+            tally.client_cpu = time.process_time() - own
             rows.append(describe(name, tally))
         rss["end"] = tree_rss(process.pid)
         alive = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=10).status_code
     finally:
         stop_server(process)
     growth = rss.get("after good mixes", rss["end"]) / rss["after warm-up"] - 1
+    end_growth = rss["end"] / rss["after warm-up"] - 1
     print(
         "  RSS MB: "
         + ", ".join(f"{name} {value / MB:.0f}" for name, value in rss.items())
-        + f" (good mixes' growth {growth:+.1%}); /readyz after the mixes: {alive}",
+        + f" (after warm-up to: good mixes {growth:+.1%}, end {end_growth:+.1%}); "
+        f"/readyz after the mixes: {alive}",
         flush=True,
     )
-    return {"workers": workers, "mixes": rows, "rss": rss, "rss_growth": growth}
+    return {
+        "workers": workers,
+        "first request ms": first,
+        "mixes": rows,
+        "rss": rss,
+        "rss_growth": growth,
+        "rss_growth_end": end_growth,
+    }
 
 
 def main() -> None:
@@ -395,13 +440,22 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=5000, help="Distinct real comments.")
     parser.add_argument("--workers", default="1,2", help="Worker counts to run, e.g. 1,2.")
     parser.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
+    parser.add_argument(
+        "--client-loop",
+        choices=("uvloop", "asyncio"),
+        default="uvloop",
+        help="Event loop of the httpx clients (uvloop costs them less CPU per request).",
+    )
     args = parser.parse_args()
     if not DATA.is_dir():
         print(f"skipped: {DATA} is not there (real comments live in ../shared/data)")
         return
     texts = real_texts(args.comments)
     counts = [int(n) for n in args.workers.split(",")]
-    print(f"{len(texts)} real comments; {args.clients} clients; {args.seconds:g} s a mix")
+    print(
+        f"{len(texts)} real comments; {args.clients} clients ({args.client_loop}); "
+        f"{args.seconds:g} s a mix"
+    )
     results = [run_server(n, texts, args, hostile_mix=n == max(counts)) for n in counts]
     with tempfile.TemporaryDirectory() as directory:
         once, once_cpu = score_cli(texts, Path(directory), 1)

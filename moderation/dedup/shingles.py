@@ -271,6 +271,17 @@ def _exact_keys(
     return exact, empty
 
 
+def exact_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The exact-text keys of :func:`shingle_batch` and which texts have nothing visible,
+    without the shingles: what a comment with nothing to match against needs (its cluster id).
+
+    >>> keys, empty = exact_keys(["Great song!!", "great SONG", "   "])
+    >>> bool(keys[0] == keys[1]), empty.tolist()
+    (True, [False, False, True])
+    """
+    return _exact_keys(*canonical_words_batch(texts))
+
+
 def _word_shingles(
     token_lists: Sequence[Sequence[str]], low: int, high: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

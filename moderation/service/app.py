@@ -20,7 +20,7 @@ from starlette.responses import Response
 
 from moderation import __version__
 from moderation.judge.moderator import Moderator
-from moderation.service import perspective
+from moderation.service import judging, perspective
 from moderation.service.auth import REJECTION_KEY, AccessMiddleware
 from moderation.service.batcher import ScoringBatcher
 from moderation.service.config import ServiceConfig, is_loopback
@@ -96,6 +96,10 @@ def create_app(config: ServiceConfig, moderator: Moderator | None = None) -> Fas
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        verdicts = judging.warm_up(moderator)  # before the first request is accepted
+        if config.index_path is None:  # (warm-up comments never go into a shared index)
+            state.duplicates.mark(verdicts[:1])
+            state.duplicates.mark(verdicts)
         state.batcher.start()
         try:
             yield

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from moderation.judge.moderator import Moderator, ScoringItem
+from moderation.language import identifier
 from moderation.parse import ParseOptions, parse
 from moderation.records import Comment, Rejection
 from moderation.service.errors import ApiError
@@ -20,6 +21,14 @@ from moderation.service.schemas import CommentIn, ScoreRequest
 from moderation.verdict import Verdict
 
 _JSONL = ParseOptions(format="jsonl")
+# Comments (written for this) scored once when a worker starts: English, German and Russian, so
+# that the language detector is asked, and a flag is raised, so that reasons are ranked.
+WARM_UP_TEXTS = (
+    "Thanks for the article, I learned a lot about the new school calendar.",
+    "Vielen Dank für den Artikel, ich habe viel über den neuen Schulkalender gelernt.",
+    "Спасибо за статью, я много узнал о новом школьном календаре.",
+    "Subscribe to my channel and win a free phone, click the link now!!!",
+)
 
 
 def check_target(moderator: Moderator, target: str | None) -> None:
@@ -39,31 +48,39 @@ def _dump_line(comment: CommentIn, position: int) -> str:
         "text": comment.text,
         "article_id": comment.article_id,
         "parent_id": comment.parent_id,
+        "target": comment.target,
     }
     return json.dumps(row, ensure_ascii=False)
+
+
+def _unknown_target(moderator: Moderator, comment: Comment) -> ApiError:
+    """422 for a comment whose own target has no stance head (`moderation score` rejects
+    that row): never a verdict from another target's head."""
+    return ApiError(
+        422,
+        f"comment {comment.line} (id {comment.id!r}): stance target {comment.target!r} has no "
+        f"head in this model (its targets: {', '.join(moderator.targets)}); drop the "
+        "comment's target to judge it against the request's",
+        "invalid_request",
+    )
 
 
 def scoring_items(moderator: Moderator, request: ScoreRequest) -> list[ScoringItem]:
     """The request's comments as the judge's items, read as `moderation score` reads a dump.
 
+    Each comment is judged against its own ``target``; the request's ``target`` (as
+    `score --target`) fills comments without one, the model's default target the rest.
+
     Raises
     ------
     ApiError
-        422 for an unknown target, a comment whose target is not the request's (a dump's
-        ``target`` field is not read either), or a comment with no text left once its HTML
-        and whitespace are removed (which `moderation score` rejects).
+        422 for a request target or a comment target the model has no stance head for, or a
+        comment with no text left once its HTML and whitespace are removed (which
+        `moderation score` rejects); the message names the comment's position.
     """
     check_target(moderator, request.target)
-    effective = request.target or moderator.default_target
-    for position, comment in enumerate(request.comments, start=1):
-        if comment.target is not None and comment.target != effective:
-            raise ApiError(
-                422,
-                f"comment {position}: target {comment.target!r} differs from the request's "
-                f"{effective!r}; one target per request (give it as the request's 'target')",
-                "invalid_request",
-            )
     dump = "\n".join(_dump_line(c, p) for p, c in enumerate(request.comments, start=1))
+    targets = moderator.targets
     items = []
     for record in parse(dump.encode("utf-8"), _JSONL):
         if isinstance(record, Rejection):
@@ -71,14 +88,28 @@ def scoring_items(moderator: Moderator, request: ScoreRequest) -> list[ScoringIt
                 422, f"comment {record.line} (id {record.id!r}): {record.reason}", "invalid_request"
             )
         if isinstance(record, Comment):
+            if record.target is not None and record.target not in targets:
+                raise _unknown_target(moderator, record)
+            target = record.target or request.target
             items.append(
-                ScoringItem(
-                    record.id, record.text, request.target, record.article_id, record.parent_id
-                )
+                ScoringItem(record.id, record.text, target, record.article_id, record.parent_id)
             )
     if len(items) != len(request.comments):  # every comment is one row or one rejection
         raise ApiError(422, "a comment could not be read as a dump row", "invalid_request")
     return items
+
+
+def warm_up(moderator: Moderator) -> list[Verdict]:
+    """Load what a request would load on first use, before the first request: the language
+    detector's tables (about 75 MB, 1-3 s to load), the dump reader's modules and patterns,
+    and every step of scoring once, so that the first request is not slow and the worker's
+    memory is flat from its start. Returns the verdicts (for the duplicate marker's turn)."""
+    identifier()
+    comments = [{"id": f"warm-up-{n}", "text": t} for n, t in enumerate(WARM_UP_TEXTS, 1)]
+    request = ScoreRequest.model_validate_json(json.dumps({"comments": comments}))
+    verdicts = moderator.score_items(scoring_items(moderator, request), None)
+    rows_json(verdicts)
+    return verdicts
 
 
 def rows_json(verdicts: Sequence[Verdict]) -> bytes:

@@ -25,8 +25,8 @@ class CommentIn(BaseModel):
     text: str = Field(description="The comment text; HTML is reduced to text as in a dump.")
     target: str | None = Field(
         None,
-        description="Stance target; must be the request's target (per-comment targets are "
-        "not read by `moderation score` either, so a different one is refused).",
+        description="Stance target this comment is judged against (default: the request's); "
+        "one the model has no stance head for is refused.",
     )
     article_id: str | int | None = Field(None, description="The article the comment is under.")
     parent_id: str | int | None = Field(None, description="The comment it replies to.")
@@ -39,7 +39,9 @@ class ScoreRequest(BaseModel):
 
     comments: list[CommentIn] = Field(description="The comments, at most the server's limit.")
     target: str | None = Field(
-        None, description="Stance target for every comment (`score --target`; default: model's)."
+        None,
+        description="Stance target of comments without their own (`score --target`; "
+        "default: the model's).",
     )
 
 
@@ -49,10 +51,10 @@ class VerdictOut(BaseModel):
     id: str | None
     text: str
     target: str
-    stance: str
+    stance: str | None
     stance_scores: dict[str, float]
-    spam: float
-    incitement: float
+    spam: float | None
+    incitement: float | None
     flags: list[str]
     action: str
     reasons: dict[str, list[list[str | float]]]
@@ -62,6 +64,7 @@ class VerdictOut(BaseModel):
     cluster_id: str | None
     story_id: str | None
     truncated: bool
+    language: str | None
 
 
 class ScoreResponse(BaseModel):

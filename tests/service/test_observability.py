@@ -1,4 +1,4 @@
-"""/healthz, /readyz, /v1/model, /metrics and /openapi.json."""
+"""/healthz, /readyz, /v1/model, /metrics and /openapi.json; a worker warmed before it serves."""
 
 from __future__ import annotations
 
@@ -98,3 +98,29 @@ def test_two_workers_share_metrics_and_the_index(tmp_path) -> None:
     assert [row["verdicts"][0]["duplicate_of"] for row in rows] == [None] + ["m0"] * 11
     key = (("method", "POST"), ("route", "/v1/score"), ("status", "200"))
     assert metrics[("moderation_http_requests_total", key)] == 12
+
+
+def test_a_worker_loads_the_language_tables_and_scores_once_before_serving(
+    make_client, moderator, monkeypatch
+) -> None:
+    """The detector's tables load lazily: the app loads them (and runs every scoring step
+    once) when it starts, so that no request waits for them."""
+    from moderation.service import judging
+
+    calls = []
+    real_identifier, real_score = judging.identifier, moderator.score_items
+
+    def identifier():
+        calls.append("tables")
+        return real_identifier()
+
+    def score_items(items, *args, **settings):
+        calls.append([item.text for item in items])
+        return real_score(items, *args, **settings)
+
+    monkeypatch.setattr(judging, "identifier", identifier)
+    monkeypatch.setattr(moderator, "score_items", score_items)
+    with make_client() as client:
+        assert calls == ["tables", list(judging.WARM_UP_TEXTS)]  # before any request
+        client.post("/v1/score", json={"comments": COMMENTS[:1]})
+        assert calls[2:] == [[COMMENTS[0]["text"]]]

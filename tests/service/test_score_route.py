@@ -75,11 +75,13 @@ def test_too_many_comments_is_413(make_client) -> None:
         assert client.post("/v1/score", json={"comments": [{"text": "ok"}] * 3}).status_code == 200
 
 
-def test_a_comment_with_another_target_is_refused(client) -> None:
-    body = {"comments": [{"text": "x y z", "target": "climate"}]}
+def test_a_comment_target_without_a_head_is_refused(client) -> None:
+    body = {"comments": [{"text": "a b"}, {"text": "x y z", "target": "climate"}]}
     response = client.post("/v1/score", json=body)
     assert response.status_code == 422
-    assert "differs from the request's 'russia_ukraine'" in response.json()["error"]["message"]
+    message = response.json()["error"]["message"]
+    assert message.startswith("comment 2 (id '2'): stance target 'climate' has no head")
+    assert "(its targets: russia_ukraine)" in message
     response = client.post("/v1/score", json={"comments": [{"text": "x"}], "target": "climate"})
     assert response.status_code == 422
     assert "['russia_ukraine']" in response.json()["error"]["message"]
