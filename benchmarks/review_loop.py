@@ -149,7 +149,7 @@ def refit(task: Task, base: Any, corpus: Sequence, decisions: Sequence, weight: 
 
     rows = merge_moderator_labels([*corpus, *decisions])
     weights = row_weights(rows, weight)
-    featuriser = CommentFeaturiser().fit([r.text for r in rows])
+    featuriser = CommentFeaturiser(**base.featuriser.get_params()).fit([r.text for r in rows])
     index = _labeled(task, rows)
     rows = [rows[i] for i in index]
     options = TrainingOptions(moderator_weight=weight)
@@ -204,6 +204,9 @@ def queue_rows(task: Task, base: Any, shipped: list, model: Any, rows: list[int]
     out = []
     for row, p in zip(rows, probabilities, strict=True):
         old = shipped[row]
+        if old.spam is None:  # a language the model does not judge: retraining keeps it so
+            out.append(old)
+            continue
         values = {flag: getattr(old, flag) for flag in FLAGS}
         stance_scores = dict(old.stance_scores)
         if task.head in FLAGS:
