@@ -72,6 +72,9 @@ class Task:
     test: list
     stance_cv: int = 5
     action: str | None = None  # the queue's "action" filter the moderator works under
+    order: str = ""  # the queue's order the moderator works in ("stance": by stance margin)
+    # Per test row, whether the shipped model judges its language (None: not yet known).
+    test_judged: tuple[bool, ...] | None = None
 
     def label(self, row: Any) -> Any:
         return row.stance if self.head.startswith("stance:") else getattr(row, self.head)
@@ -111,7 +114,13 @@ def stance_task(data: Path) -> Task:
     pool = dedupe(read_labeled([folder / "raw_train_Russia_Ukraine.csv"]))
     test = dedupe(pool + read_labeled([folder / "raw_val_Russia_Ukraine.csv"]))[len(pool) :]
     return Task(
-        "stance, RUW tweets", "stance:russia_ukraine", pool, test, stance_cv=3, action="approve"
+        "stance, RUW tweets",
+        "stance:russia_ukraine",
+        pool,
+        test,
+        stance_cv=3,
+        action="approve",
+        order="stance",
     )
 
 
@@ -179,14 +188,28 @@ def predictions(task: Task, model: Any, texts: Sequence[str]) -> list:
     return list((probabilities[:, 1] >= model.head.threshold_).astype(int))
 
 
+def with_language_gate(task: Task, base: Any) -> Task:
+    """The task with the test rows the shipped model judges marked: a retrained model keeps
+    the shipped model's languages (training chooses them from the corpus), so it leaves the
+    same rows unjudged."""
+    verdicts = base.score([r.text for r in task.test])
+    return dataclasses.replace(task, test_judged=tuple(v.spam is not None for v in verdicts))
+
+
 def score(task: Task, model: Any) -> float:
-    """F1 of the spam flag at its threshold, or macro-F1 of stance, on the test part."""
+    """F1 of the spam flag at its threshold, or macro-F1 of stance (over the true labels), on
+    the test part; a comment the model does not judge has no stance and raises no flag."""
     from sklearn.metrics import f1_score
 
     truth = [task.label(r) for r in task.test]
     predicted = predictions(task, model, [r.text for r in task.test])
-    average = "macro" if task.head.startswith("stance:") else "binary"
-    return float(f1_score(truth, predicted, average=average))
+    gate = task.test_judged or (True,) * len(truth)
+    if task.head.startswith("stance:"):
+        pairs = zip(predicted, gate, strict=True)
+        predicted = [p if p is not None and g else "(not judged)" for p, g in pairs]
+        return float(f1_score(truth, predicted, labels=sorted(set(truth)), average="macro"))
+    predicted = [int(p) if g else 0 for p, g in zip(predicted, gate, strict=True)]
+    return float(f1_score(truth, predicted, average="binary"))
 
 
 def queue_rows(task: Task, base: Any, shipped: list, model: Any, rows: list[int]) -> list:
@@ -234,7 +257,7 @@ def next_batch(
         thresholds.review[task.head] = model.head.threshold_
         thresholds.remove[task.head] = model.head.remove_threshold_
     seen = queue_rows(task, base, shipped, model, left)
-    order_of = queue_order(seen, thresholds)
+    order_of = queue_order(seen, thresholds, task.order)
     if task.action is not None:
         matching = [i for i in order_of if seen[i].action == task.action]
         order_of = matching + [i for i in order_of if seen[i].action != task.action]
@@ -339,9 +362,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     base, corpus = Moderator.load(), read_labeled([CORPUS])
     results: dict[str, dict[str, list[tuple[int, float]]]] = {}
     for key in args.heads:
-        task = TASKS[key](args.data)
+        task = with_language_gate(TASKS[key](args.data), base)
         if args.unfiltered:
-            task = dataclasses.replace(task, action=None)
+            task = dataclasses.replace(task, action=None, order="")
         print(f"{task.name}: pool {len(task.pool)}, test {len(task.test)}", file=sys.stderr)
         curves, taken = {}, {}
         for order in ("queue", "random"):

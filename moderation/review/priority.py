@@ -141,7 +141,11 @@ def priority(row: Scored, thresholds: Thresholds) -> tuple[int, float, float]:
     return tier, (sure if math.isfinite(sure) else 1e9), margin
 
 
-def queue_order(rows: list[Any], thresholds: Thresholds) -> list[int]:
-    """Indices of ``rows`` in queue order (what the store's index gives, for in-memory use)."""
-    keys = [(*priority(row, thresholds)[:2], index) for index, row in enumerate(rows)]
-    return [key[2] for key in sorted(keys)]
+def queue_order(rows: list[Any], thresholds: Thresholds, order: str = "") -> list[int]:
+    """Indices of ``rows`` in queue order, or with ``order="stance"`` by stance margin (what
+    the store's indexes give, for in-memory use)."""
+    keys = []
+    for index, row in enumerate(rows):
+        tier, sure, margin = priority(row, thresholds)
+        keys.append((margin, index) if order == "stance" else (tier, sure, index))
+    return [key[-1] for key in sorted(keys)]

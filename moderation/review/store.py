@@ -63,6 +63,7 @@ CREATE INDEX IF NOT EXISTS comments_article ON comments (article_id);
 CREATE INDEX IF NOT EXISTS comments_cluster ON comments (cluster_id, dump_id);
 CREATE INDEX IF NOT EXISTS comments_author ON comments (author);
 CREATE INDEX IF NOT EXISTS comments_parent ON comments (dump_id, parent_id);
+CREATE INDEX IF NOT EXISTS comments_margin ON comments (margin, seq);
 """
 # Schema 1's columns, which schema 2 keeps (in its order), for the rebuild.
 _V1_COLUMNS = (
