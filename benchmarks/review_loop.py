@@ -8,11 +8,12 @@ separate test part. Two orders side by side, in one run:
 - ``queue``: the review queue's own order (:func:`moderation.review.priority.queue_order`:
   remove, review, least sure, the rest), recomputed after every round from the retrained
   model's scores of the comments not yet decided, as a moderator would see the next queue.
-  For stance the moderator works under the queue's filter "action: approve" (a filter the
-  review page offers), as one reviewing stance would: the comments the model flags go first
-  in the unfiltered queue for their flags, not their stance. Within the filter the order is
-  the queue's own (least sure first); when the filter runs dry the rest follow in queue order
-  (``--unfiltered``: the whole queue, as without a filter);
+  For stance the moderator works under the queue's filter "action: approve" and its order
+  "least sure stance first" (both offered by the review page), as one reviewing stance would:
+  the comments the model flags go first in the unfiltered queue for their flags, not their
+  stance, and the queue's own order puts comments near a flag threshold before those whose
+  stance the model is least sure of. When the filter runs dry the rest follow in that order
+  (``--unfiltered``: the whole queue in its own order, as without a filter or order);
 - ``random``: the same comments in a fixed random order (seed 0), unfiltered.
 
 Corpora (read from ``../shared/data`` beside the checkout, or ``--data``; skipped with a
@@ -316,7 +317,8 @@ def report(task: Task, curves: dict[str, list[tuple[int, float]]]) -> list[str]:
     """The table rows of one task and its check at CHECK_AT decisions."""
     lines = [task.name]
     if task.action is not None:
-        lines.append(f"  queue filtered to action: {task.action} (the queue's own order within)")
+        within = "least sure stance first" if task.order == "stance" else "the queue's own order"
+        lines.append(f"  queue filtered to action: {task.action} ({within} within)")
     lines.append(f"  {'decisions':>9}  {'queue':>6}  {'random':>6}")
     random_at = dict(curves["random"])
     for count, value in curves["queue"]:
