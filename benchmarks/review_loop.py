@@ -8,11 +8,12 @@ separate test part. Two orders side by side, in one run:
 - ``queue``: the review queue's own order (:func:`moderation.review.priority.queue_order`:
   remove, review, least sure, the rest), recomputed after every round from the retrained
   model's scores of the comments not yet decided, as a moderator would see the next queue.
-  For stance the moderator works under the queue's filter "action: approve" (a filter the
-  review page offers), as one reviewing stance would: the comments the model flags go first
-  in the unfiltered queue for their flags, not their stance. Within the filter the order is
-  the queue's own (least sure first); when the filter runs dry the rest follow in queue order
-  (``--unfiltered``: the whole queue, as without a filter);
+  For stance the moderator works under the queue's filter "action: approve" and its order
+  "least sure stance first" (both offered by the review page), as one reviewing stance would:
+  the comments the model flags go first in the unfiltered queue for their flags, not their
+  stance, and the queue's own order puts comments near a flag threshold before those whose
+  stance the model is least sure of. When the filter runs dry the rest follow in that order
+  (``--unfiltered``: the whole queue in its own order, as without a filter or order);
 - ``random``: the same comments in a fixed random order (seed 0), unfiltered.
 
 Corpora (read from ``../shared/data`` beside the checkout, or ``--data``; skipped with a
@@ -72,6 +73,9 @@ class Task:
     test: list
     stance_cv: int = 5
     action: str | None = None  # the queue's "action" filter the moderator works under
+    order: str = ""  # the queue's order the moderator works in ("stance": by stance margin)
+    # Per test row, whether the shipped model judges its language (None: not yet known).
+    test_judged: tuple[bool, ...] | None = None
 
     def label(self, row: Any) -> Any:
         return row.stance if self.head.startswith("stance:") else getattr(row, self.head)
@@ -111,7 +115,13 @@ def stance_task(data: Path) -> Task:
     pool = dedupe(read_labeled([folder / "raw_train_Russia_Ukraine.csv"]))
     test = dedupe(pool + read_labeled([folder / "raw_val_Russia_Ukraine.csv"]))[len(pool) :]
     return Task(
-        "stance, RUW tweets", "stance:russia_ukraine", pool, test, stance_cv=3, action="approve"
+        "stance, RUW tweets",
+        "stance:russia_ukraine",
+        pool,
+        test,
+        stance_cv=3,
+        action="approve",
+        order="stance",
     )
 
 
@@ -149,7 +159,7 @@ def refit(task: Task, base: Any, corpus: Sequence, decisions: Sequence, weight: 
 
     rows = merge_moderator_labels([*corpus, *decisions])
     weights = row_weights(rows, weight)
-    featuriser = CommentFeaturiser().fit([r.text for r in rows])
+    featuriser = CommentFeaturiser(**base.featuriser.get_params()).fit([r.text for r in rows])
     index = _labeled(task, rows)
     rows = [rows[i] for i in index]
     options = TrainingOptions(moderator_weight=weight)
@@ -179,14 +189,28 @@ def predictions(task: Task, model: Any, texts: Sequence[str]) -> list:
     return list((probabilities[:, 1] >= model.head.threshold_).astype(int))
 
 
+def with_language_gate(task: Task, base: Any) -> Task:
+    """The task with the test rows the shipped model judges marked: a retrained model keeps
+    the shipped model's languages (training chooses them from the corpus), so it leaves the
+    same rows unjudged."""
+    verdicts = base.score([r.text for r in task.test])
+    return dataclasses.replace(task, test_judged=tuple(v.spam is not None for v in verdicts))
+
+
 def score(task: Task, model: Any) -> float:
-    """F1 of the spam flag at its threshold, or macro-F1 of stance, on the test part."""
+    """F1 of the spam flag at its threshold, or macro-F1 of stance (over the true labels), on
+    the test part; a comment the model does not judge has no stance and raises no flag."""
     from sklearn.metrics import f1_score
 
     truth = [task.label(r) for r in task.test]
     predicted = predictions(task, model, [r.text for r in task.test])
-    average = "macro" if task.head.startswith("stance:") else "binary"
-    return float(f1_score(truth, predicted, average=average))
+    gate = task.test_judged or (True,) * len(truth)
+    if task.head.startswith("stance:"):
+        pairs = zip(predicted, gate, strict=True)
+        predicted = [p if p is not None and g else "(not judged)" for p, g in pairs]
+        return float(f1_score(truth, predicted, labels=sorted(set(truth)), average="macro"))
+    predicted = [int(p) if g else 0 for p, g in zip(predicted, gate, strict=True)]
+    return float(f1_score(truth, predicted, average="binary"))
 
 
 def queue_rows(task: Task, base: Any, shipped: list, model: Any, rows: list[int]) -> list:
@@ -204,6 +228,9 @@ def queue_rows(task: Task, base: Any, shipped: list, model: Any, rows: list[int]
     out = []
     for row, p in zip(rows, probabilities, strict=True):
         old = shipped[row]
+        if old.spam is None:  # a language the model does not judge: retraining keeps it so
+            out.append(old)
+            continue
         values = {flag: getattr(old, flag) for flag in FLAGS}
         stance_scores = dict(old.stance_scores)
         if task.head in FLAGS:
@@ -231,7 +258,7 @@ def next_batch(
         thresholds.review[task.head] = model.head.threshold_
         thresholds.remove[task.head] = model.head.remove_threshold_
     seen = queue_rows(task, base, shipped, model, left)
-    order_of = queue_order(seen, thresholds)
+    order_of = queue_order(seen, thresholds, task.order)
     if task.action is not None:
         matching = [i for i in order_of if seen[i].action == task.action]
         order_of = matching + [i for i in order_of if seen[i].action != task.action]
@@ -290,7 +317,8 @@ def report(task: Task, curves: dict[str, list[tuple[int, float]]]) -> list[str]:
     """The table rows of one task and its check at CHECK_AT decisions."""
     lines = [task.name]
     if task.action is not None:
-        lines.append(f"  queue filtered to action: {task.action} (the queue's own order within)")
+        within = "least sure stance first" if task.order == "stance" else "the queue's own order"
+        lines.append(f"  queue filtered to action: {task.action} ({within} within)")
     lines.append(f"  {'decisions':>9}  {'queue':>6}  {'random':>6}")
     random_at = dict(curves["random"])
     for count, value in curves["queue"]:
@@ -336,9 +364,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     base, corpus = Moderator.load(), read_labeled([CORPUS])
     results: dict[str, dict[str, list[tuple[int, float]]]] = {}
     for key in args.heads:
-        task = TASKS[key](args.data)
+        task = with_language_gate(TASKS[key](args.data), base)
         if args.unfiltered:
-            task = dataclasses.replace(task, action=None)
+            task = dataclasses.replace(task, action=None, order="")
         print(f"{task.name}: pool {len(task.pool)}, test {len(task.test)}", file=sys.stderr)
         curves, taken = {}, {}
         for order in ("queue", "random"):

@@ -13,6 +13,10 @@ from moderation.labels import FLAGS
 from moderation.review.decisions import State, labels_of
 
 ARTICLES_SHOWN = 30
+# The stance the counts give a comment the model did not judge (its language is not known).
+NOT_JUDGED = "not judged"
+# The stance column as the dashboard counts it.
+_STANCE = f"CASE WHEN spam IS NULL THEN '{NOT_JUDGED}' ELSE stance END AS stance"
 CAMPAIGNS_SHOWN = 15
 
 
@@ -64,7 +68,7 @@ def counts(
         raise ValueError(f"by={by!r}: use 'dump_id' or 'article_id'")
     out: dict[object, Counts] = {}
     rows = connection.execute(
-        f"SELECT {by} AS name, action, flags, stance, count(*) AS n, count(decision) AS d "
+        f"SELECT {by} AS name, action, flags, {_STANCE}, count(*) AS n, count(decision) AS d "
         f"FROM comments WHERE {_in(dump_ids)} GROUP BY {by}, action, flags, stance",
         list(dump_ids),
     )
@@ -100,7 +104,7 @@ def stances_over_time(
     """Comments per day (the first ten characters of ``created_at``) and stance; empty when no
     comment has a time."""
     rows = connection.execute(
-        f"SELECT substr(created_at, 1, 10) AS day, stance, count(*) AS n FROM comments "
+        f"SELECT substr(created_at, 1, 10) AS day, {_STANCE}, count(*) AS n FROM comments "
         f"WHERE {_in(dump_ids)} AND created_at IS NOT NULL GROUP BY day, stance ORDER BY day",
         list(dump_ids),
     )
@@ -140,11 +144,12 @@ def campaigns(
 
 def agreement(connection: sqlite3.Connection, dump_ids: Sequence[int]) -> list[Agreement]:
     """Per flag, and for stance: decisions that give the label, and how many agree with the
-    model (the flag raised or not; the same stance)."""
+    model (the flag raised or not; the same stance). Comments the model did not judge are
+    left out: it said nothing to agree with."""
     rows = connection.execute(
         f"SELECT c.flags, c.stance AS model_stance, d.action, d.spam, d.incitement, d.stance "
         f"FROM comments c JOIN decisions d ON d.id = c.decision_id "
-        f"WHERE c.dump_id IN ({', '.join('?' * len(dump_ids))})",
+        f"WHERE c.dump_id IN ({', '.join('?' * len(dump_ids))}) AND c.spam IS NOT NULL",
         list(dump_ids),
     )
     decided: Counter = Counter()

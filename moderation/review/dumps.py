@@ -3,7 +3,9 @@
 CSV cells are turned back into the values the JSONL has: ``flags`` from ``a;b``, the JSON
 cells (``stance_scores``, ``reasons``), booleans, and the quote that neutralised a formula.
 A row that cannot be read is reported as a :class:`~moderation.records.Rejection`, never
-dropped silently.
+dropped silently. A row the model did not judge (a language its heads do not know: no scores,
+the reason ``unsupported_language``) is read with ``None`` scores; a row without a ``language``
+field (dumps written before the judge detected languages) is read with ``language`` None.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from moderation.labels import DEFAULT_TARGET
+from moderation.labels import DEFAULT_TARGET, UNSUPPORTED_LANGUAGE
 from moderation.records import Rejection
 
 # What `moderation score` prefixes with a quote in CSV (moderation.pipeline.writers).
@@ -25,7 +27,11 @@ _JSON_CELLS = ("stance_scores", "reasons")
 
 @dataclass(frozen=True, slots=True)
 class ScoredRow:
-    """One comment of a scored dump, with the fields the review needs (others are dropped)."""
+    """One comment of a scored dump, with the fields the review needs (others are dropped).
+
+    ``spam`` and ``incitement`` are ``None`` (and ``stance`` empty) for a comment the model
+    did not judge; ``language`` is ``None`` when the dump does not say.
+    """
 
     line: int
     id: str
@@ -33,8 +39,8 @@ class ScoredRow:
     target: str
     stance: str
     stance_scores: dict[str, float]
-    spam: float
-    incitement: float
+    spam: float | None
+    incitement: float | None
     flags: tuple[str, ...]
     action: str
     reasons: dict[str, list[list[Any]]]
@@ -44,6 +50,12 @@ class ScoredRow:
     cluster_id: str | None
     author: str | None
     created_at: str | None
+    language: str | None = None
+
+    @property
+    def judged(self) -> bool:
+        """Whether the model scored this comment."""
+        return self.spam is not None
 
 
 def _cell(value: str) -> str:
@@ -76,6 +88,19 @@ def _probability(row: dict[str, Any], name: str) -> float:
     return value
 
 
+def _scores(row: dict[str, Any], reasons: dict[str, Any]) -> tuple[float | None, float | None]:
+    """The flag scores: both ``None`` for a comment the model did not judge, which its
+    reasons must say (``unsupported_language``), else both scores in [0, 1]."""
+    if row.get("spam") is None and row.get("incitement") is None:
+        if UNSUPPORTED_LANGUAGE in reasons:
+            return None, None
+        raise ValueError(
+            "'spam' and 'incitement' are null but the row's reasons do not say why "
+            f"(a comment the model did not judge has the reason {UNSUPPORTED_LANGUAGE!r})"
+        )
+    return _probability(row, "spam"), _probability(row, "incitement")
+
+
 def scored_row(row: dict[str, Any], line: int) -> ScoredRow:
     """Check one decoded row and keep what the review uses.
 
@@ -96,6 +121,7 @@ def scored_row(row: dict[str, Any], line: int) -> ScoredRow:
     reasons = row.get("reasons") or {}
     if not isinstance(reasons, dict):
         raise TypeError(f"'reasons' must be an object; got {reasons!r}")
+    spam, incitement = _scores(row, reasons)
     return ScoredRow(
         line=line,
         id=str(ident),
@@ -103,8 +129,8 @@ def scored_row(row: dict[str, Any], line: int) -> ScoredRow:
         target=str(row.get("target") or DEFAULT_TARGET),
         stance=str(row.get("stance") or ""),
         stance_scores={str(k): float(v) for k, v in scores.items()},
-        spam=_probability(row, "spam"),
-        incitement=_probability(row, "incitement"),
+        spam=spam,
+        incitement=incitement,
         flags=tuple(str(f) for f in row.get("flags") or ()),
         action=action,
         reasons=reasons,
@@ -114,6 +140,7 @@ def scored_row(row: dict[str, Any], line: int) -> ScoredRow:
         cluster_id=_optional(row, "cluster_id"),
         author=_optional(row, "author"),
         created_at=_optional(row, "created_at"),
+        language=_optional(row, "language"),
     )
 
 

@@ -3,8 +3,11 @@
 ``moderation review export DB -o labels.jsonl`` writes one project-format row per decided
 comment (its latest decision not undone), with ``"source": "moderator"``:
 ``{"id", "text", "stance", "spam", "incitement", "target", "source", "decision", "reviewer",
-"decided_at"}``; labels follow :func:`moderation.review.decisions.labels_of`, and a decision
-that gives no label (removed, but no flag raised and none set) is counted, not written.
+"decided_at"}``, and ``"language"`` when the scored dump gave the comment's (training reads
+the labels and ignores it; it tells which decisions were on comments in which language, the
+ones the model did not judge included); labels follow
+:func:`moderation.review.decisions.labels_of`, and a decision that gives no label (removed,
+but no flag raised and none set) is counted, not written.
 :func:`read_review_db` yields the same rows as :class:`~moderation.train.corpora.LabeledRow`
 straight from the database, read the way ``read_labeled`` reads the exported file.
 """
@@ -57,7 +60,8 @@ def _open(path: str | Path) -> sqlite3.Connection:
 def _decided(connection: sqlite3.Connection) -> Iterator[tuple[int, dict[str, Any] | None]]:
     """(decision id, row or None when it gives no label), oldest decision first."""
     query = (
-        "SELECT c.id AS comment_id, c.text, c.target, c.flags, d.id AS decision_id, d.action, "
+        "SELECT c.id AS comment_id, c.text, c.target, c.flags, c.language, "
+        "d.id AS decision_id, d.action, "
         "d.spam, d.incitement, d.stance, d.reviewer, d.at FROM comments c "
         "JOIN decisions d ON d.id = c.decision_id ORDER BY d.id"
     )
@@ -66,6 +70,7 @@ def _decided(connection: sqlite3.Connection) -> Iterator[tuple[int, dict[str, An
         if row["stance"] is None and all(value is None for value in labels.values()):
             yield row["decision_id"], None
             continue
+        language = {"language": row["language"]} if row["language"] else {}
         yield (
             row["decision_id"],
             {
@@ -79,6 +84,7 @@ def _decided(connection: sqlite3.Connection) -> Iterator[tuple[int, dict[str, An
                 "decision": row["action"] or "labels",
                 "reviewer": row["reviewer"],
                 "decided_at": row["at"],
+                **language,
             },
         )
 

@@ -7,6 +7,10 @@ the flag's review and removal thresholds; for stance, the log-odds between the t
 probable labels (0 when they tie). Both are log-odds, so they compare: a certainty of 1 means
 the nearest boundary is a factor e of odds away. Comments below :data:`UNSURE` form the third
 tier; every tier is ordered by certainty, least sure first, then by position in the dump.
+
+A comment the model did not judge (a language its heads do not know: no scores, action
+``review``) has no distance to measure; it gets :data:`NOT_JUDGED`, below every measured
+certainty, so it leads its tier instead of being buried under the comments that have scores.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from moderation.labels import FLAGS
 
 # Below this certainty (log-odds) a comment the model approves still goes before the rest.
 UNSURE = 1.0
+# The certainty of a comment the model did not judge: below any distance (those are >= 0).
+NOT_JUDGED = -1.0
 TIER_REMOVE, TIER_REVIEW, TIER_UNSURE, TIER_REST = 0, 1, 2, 3
 TIER_NAMES = {
     TIER_REMOVE: "remove",
@@ -40,8 +46,8 @@ class Scored(Protocol):
 
     action: str
     stance_scores: dict[str, float]
-    spam: float
-    incitement: float
+    spam: float | None
+    incitement: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +107,16 @@ def stance_margin(scores: dict[str, float]) -> float:
     return ranked[0] - ranked[1] if len(ranked) > 1 else 1.0
 
 
+def judged(row: Scored) -> bool:
+    """Whether the model scored the comment (a language it does not know: no flag scores)."""
+    return all(getattr(row, flag) is not None for flag in FLAGS)
+
+
 def certainty(row: Scored, thresholds: Thresholds) -> float:
-    """Log-odds distance of the comment from the nearest flag threshold or stance tie."""
+    """Log-odds distance of the comment from the nearest flag threshold or stance tie
+    (:data:`NOT_JUDGED` when the model did not score it)."""
+    if not judged(row):
+        return NOT_JUDGED
     distances = []
     for flag, boundaries in thresholds.logits().items():
         score = _logit(getattr(row, flag))
@@ -114,7 +128,8 @@ def certainty(row: Scored, thresholds: Thresholds) -> float:
 
 
 def priority(row: Scored, thresholds: Thresholds) -> tuple[int, float, float]:
-    """``(tier, certainty, stance margin)``: the queue sorts on tier, then certainty."""
+    """``(tier, certainty, stance margin)``: the queue sorts on tier, then certainty (a comment
+    the model did not judge: its action's tier, first in it, and margin 0)."""
     sure = certainty(row, thresholds)
     if row.action == "remove":
         tier = TIER_REMOVE
@@ -122,10 +137,15 @@ def priority(row: Scored, thresholds: Thresholds) -> tuple[int, float, float]:
         tier = TIER_REVIEW
     else:
         tier = TIER_UNSURE if sure < UNSURE else TIER_REST
-    return tier, (sure if math.isfinite(sure) else 1e9), stance_margin(row.stance_scores)
+    margin = stance_margin(row.stance_scores) if judged(row) else 0.0
+    return tier, (sure if math.isfinite(sure) else 1e9), margin
 
 
-def queue_order(rows: list[Any], thresholds: Thresholds) -> list[int]:
-    """Indices of ``rows`` in queue order (what the store's index gives, for in-memory use)."""
-    keys = [(*priority(row, thresholds)[:2], index) for index, row in enumerate(rows)]
-    return [key[2] for key in sorted(keys)]
+def queue_order(rows: list[Any], thresholds: Thresholds, order: str = "") -> list[int]:
+    """Indices of ``rows`` in queue order, or with ``order="stance"`` by stance margin (what
+    the store's indexes give, for in-memory use)."""
+    keys = []
+    for index, row in enumerate(rows):
+        tier, sure, margin = priority(row, thresholds)
+        keys.append((margin, index) if order == "stance" else (tier, sure, index))
+    return [key[-1] for key in sorted(keys)]

@@ -1,6 +1,11 @@
 """The queue as pages of SQL: filters become WHERE clauses with parameters, the order is the
 ``comments_queue`` index (tier, certainty, position), so a page of 100,000 comments costs one
 index walk and never a sort or a list in memory.
+
+``order=stance`` orders by the stance margin instead (the ``comments_margin`` index: the
+comments whose two likeliest stances are nearest first), for a moderator reviewing stance:
+the default order puts comments near a flag's threshold first, which says nothing of how sure
+the model is of their stance. Comments the model did not judge have margin 0: first in it too.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from moderation.review.store import ReviewError
 PAGE_SIZE = 50
 STATUSES = ("undecided", "decided", "all")
 ACTIONS = ("remove", "review", "approve")
-ORDER = "ORDER BY tier, certainty, seq"
+ORDERS = {"": "ORDER BY tier, certainty, seq", "stance": "ORDER BY margin, seq"}
+ORDER = ORDERS[""]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +38,7 @@ class QueueFilter:
     cluster: str = ""
     author: str = ""
     q: str = ""
+    order: str = ""
 
     @classmethod
     def from_params(cls, params: Mapping[str, str]) -> QueueFilter:
@@ -44,7 +51,8 @@ class QueueFilter:
         """
         values = {f.name: str(params.get(f.name, "") or "").strip() for f in fields(cls)}
         values["status"] = values["status"] or "undecided"
-        for name, choices in (("status", STATUSES), ("flag", FLAGS), ("action", ACTIONS)):
+        closed = (("status", STATUSES), ("flag", FLAGS), ("action", ACTIONS))
+        for name, choices in (*closed, ("order", tuple(o for o in ORDERS if o))):
             if values[name] and values[name] not in choices:
                 raise ReviewError(f"{name}={values[name]!r}: use one of {choices}")
         return cls(**values)
@@ -91,7 +99,7 @@ def where(filters: QueueFilter, dump_ids: Sequence[int]) -> tuple[str, list[Any]
 def page_query(filters: QueueFilter, dump_ids: Sequence[int]) -> tuple[str, list[Any]]:
     """SQL for one page of the queue (LIMIT and OFFSET are the last two parameters)."""
     clause, values = where(filters, dump_ids)
-    return f"SELECT * FROM comments WHERE {clause} {ORDER} LIMIT ? OFFSET ?", values
+    return f"SELECT * FROM comments WHERE {clause} {ORDERS[filters.order]} LIMIT ? OFFSET ?", values
 
 
 def page(

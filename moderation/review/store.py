@@ -22,20 +22,13 @@ from moderation.records import Rejection
 from moderation.review.dumps import ScoredRow, read_scored
 from moderation.review.priority import Thresholds, priority
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _INSERT_BATCH = 5000
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS dumps (
-    id INTEGER PRIMARY KEY,
-    path TEXT NOT NULL,
-    sha256 TEXT NOT NULL UNIQUE,
-    rows INTEGER NOT NULL,
-    rejected INTEGER NOT NULL,
-    loaded_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS comments (
+# Schema 2: spam and incitement may be NULL (a comment the model did not judge) and each
+# comment keeps its language. A schema 1 store is rebuilt into it on opening (_migrate).
+_COMMENTS = """
+CREATE TABLE IF NOT EXISTS {name} (
     key INTEGER PRIMARY KEY,
     dump_id INTEGER NOT NULL REFERENCES dumps(id),
     seq INTEGER NOT NULL,
@@ -49,8 +42,8 @@ CREATE TABLE IF NOT EXISTS comments (
     stance TEXT NOT NULL,
     stance_scores TEXT NOT NULL,
     margin REAL NOT NULL,
-    spam REAL NOT NULL,
-    incitement REAL NOT NULL,
+    spam REAL,
+    incitement REAL,
     flags TEXT NOT NULL,
     action TEXT NOT NULL,
     reasons TEXT NOT NULL,
@@ -60,13 +53,39 @@ CREATE TABLE IF NOT EXISTS comments (
     certainty REAL NOT NULL,
     decision TEXT,
     decision_id INTEGER,
+    language TEXT,
     UNIQUE (dump_id, id)
 );
+"""
+_COMMENT_INDEXES = """
 CREATE INDEX IF NOT EXISTS comments_queue ON comments (tier, certainty, seq);
 CREATE INDEX IF NOT EXISTS comments_article ON comments (article_id);
 CREATE INDEX IF NOT EXISTS comments_cluster ON comments (cluster_id, dump_id);
 CREATE INDEX IF NOT EXISTS comments_author ON comments (author);
 CREATE INDEX IF NOT EXISTS comments_parent ON comments (dump_id, parent_id);
+CREATE INDEX IF NOT EXISTS comments_margin ON comments (margin, seq);
+"""
+# Schema 1's columns, which schema 2 keeps (in its order), for the rebuild.
+_V1_COLUMNS = (
+    "key, dump_id, seq, id, article_id, parent_id, author, created_at, text, target, stance, "
+    "stance_scores, margin, spam, incitement, flags, action, reasons, cluster_id, "
+    "duplicate_of, tier, certainty, decision, decision_id"
+)
+
+SCHEMA = (
+    """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS dumps (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    rows INTEGER NOT NULL,
+    rejected INTEGER NOT NULL,
+    loaded_at TEXT NOT NULL
+);"""
+    + _COMMENTS.format(name="comments")
+    + _COMMENT_INDEXES
+    + """
 CREATE TABLE IF NOT EXISTS decisions (
     id INTEGER PRIMARY KEY,
     comment_key INTEGER NOT NULL REFERENCES comments(key),
@@ -84,6 +103,7 @@ CREATE TABLE IF NOT EXISTS decisions (
 CREATE INDEX IF NOT EXISTS decisions_comment ON decisions (comment_key, id);
 CREATE INDEX IF NOT EXISTS decisions_reviewer ON decisions (reviewer, undone_at, id);
 """
+)
 
 
 class ReviewError(ModerationError):
@@ -146,6 +166,9 @@ def open_store(path: str | Path) -> sqlite3.Connection:
             "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),)
         )
         row = connection.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if row["value"] == "1":
+            _migrate(connection)
+            row = {"value": str(SCHEMA_VERSION)}
     except sqlite3.DatabaseError as error:
         raise ReviewError(f"{path}: not a review database ({error})") from error
     if row["value"] != str(SCHEMA_VERSION):
@@ -153,6 +176,30 @@ def open_store(path: str | Path) -> sqlite3.Connection:
             f"{path}: review database schema {row['value']}, this version reads {SCHEMA_VERSION}"
         )
     return connection
+
+
+def _migrate(connection: sqlite3.Connection) -> None:
+    """Rebuild a schema 1 store's comments table as schema 2 (scores may be NULL, a language
+    column), keeping every row, key and decision: SQLite's documented way to change a
+    column's constraint (a new table, the rows copied, the old dropped, the new renamed)."""
+    connection.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction
+    try:
+        with transaction(connection):
+            connection.execute(_COMMENTS.format(name="comments_v2"))
+            connection.execute(
+                f"INSERT INTO comments_v2 ({_V1_COLUMNS}) SELECT {_V1_COLUMNS} FROM comments"
+            )
+            connection.execute("DROP TABLE comments")
+            connection.execute("ALTER TABLE comments_v2 RENAME TO comments")
+            for statement in _COMMENT_INDEXES.strip().splitlines():
+                connection.execute(statement)
+            if connection.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                raise sqlite3.DatabaseError("decisions refer to comments the rebuild lost")
+            connection.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema'", (str(SCHEMA_VERSION),)
+            )
+    finally:
+        connection.execute("PRAGMA foreign_keys=ON")
 
 
 def file_sha256(path: Path) -> str:
@@ -192,13 +239,14 @@ def _values(dump_id: int, seq: int, row: ScoredRow, thresholds: Thresholds) -> t
         row.duplicate_of,
         tier,
         certainty,
+        row.language,
     )
 
 
 _INSERT = (
     "INSERT INTO comments (dump_id, seq, id, article_id, parent_id, author, created_at, text, "
     "target, stance, stance_scores, margin, spam, incitement, flags, action, reasons, "
-    "cluster_id, duplicate_of, tier, certainty) VALUES (" + ", ".join("?" * 21) + ")"
+    "cluster_id, duplicate_of, tier, certainty, language) VALUES (" + ", ".join("?" * 22) + ")"
 )
 
 

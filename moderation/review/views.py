@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from moderation.labels import DEFAULT_TARGET, FLAGS
+from moderation.labels import DEFAULT_TARGET, FLAGS, UNSUPPORTED_LANGUAGE
 from moderation.review import queue
 from moderation.review.decisions import State, labels_of, stance_labels
 from moderation.review.highlight import Segment, highlight
@@ -53,7 +53,8 @@ def state_json(key: int, state: State, flags: Sequence[str]) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Card:
-    """One comment as the queue and the detail page show it."""
+    """One comment as the queue and the detail page show it (``judged`` false: the model did
+    not judge it, its language is not one the model knows, so it has no scores to show)."""
 
     row: sqlite3.Row
     segments: list[Segment]
@@ -65,6 +66,7 @@ class Card:
     stances: tuple[str, ...]
     parent: sqlite3.Row | None
     cluster: queue.ClusterSummary | None
+    judged: bool = True
 
     @property
     def key(self) -> int:
@@ -89,6 +91,7 @@ def cards(connection: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> list[C
     out = []
     for row in rows:
         reasons = queue.reasons(row)
+        reasons.pop(UNSUPPORTED_LANGUAGE, None)  # shown as "not judged", it marks no word
         flags = model_flags(row)
         out.append(
             Card(
@@ -102,6 +105,7 @@ def cards(connection: sqlite3.Connection, rows: Sequence[sqlite3.Row]) -> list[C
                 stances=stance_keys(row["target"]),
                 parent=parents.get(row["key"]),
                 cluster=clusters.get(row["key"]),
+                judged=row["spam"] is not None,
             )
         )
     return out

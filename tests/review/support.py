@@ -74,6 +74,15 @@ def scored(
     return row
 
 
+def not_judged(ident: str, text: str, language: str = "de", **fields: Any) -> dict[str, Any]:
+    """A row as `moderation score` writes a comment in a language the model does not judge:
+    no stance, no scores, action review, the reason ``unsupported_language``, its language."""
+    row = scored(ident, text, action="review", **fields)
+    row.update(stance=None, stance_scores={}, spam=None, incitement=None, flags=[])
+    row.update(reasons={"unsupported_language": []}, language=language)
+    return row
+
+
 def write_dump(path: Path, rows: Iterable[dict[str, Any]], output_format: str = "jsonl") -> Path:
     """Write rows with the scorer's own writer (JSONL, or CSV with its neutralised cells)."""
     rows = list(rows)

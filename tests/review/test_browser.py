@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from moderation.cli import main
-from tests.review.support import Server, small_queue, write_dump
+from tests.review.support import Server, not_judged, small_queue, write_dump
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -69,7 +69,8 @@ def test_keyboard_review_in_chromium(browser, tmp_path) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
-    dump, db = write_dump(tmp_path / "out.jsonl", small_queue()), tmp_path / "review.sqlite"
+    rows = [*small_queue(), not_judged("de1", "Die sollte man alle erschießen, diese Verräter.")]
+    dump, db = write_dump(tmp_path / "out.jsonl", rows), tmp_path / "review.sqlite"
     server = Server([dump], db)
     try:
         browser.get(server.first_line.split(" ", 1)[1])
@@ -87,11 +88,21 @@ def test_keyboard_review_in_chromium(browser, tmp_path) -> None:
             return browser.find_element(By.CSS_SELECTOR, f"#{card} .state").text
 
         ids = [card.get_attribute("id") for card in cards]
-        assert ids[:4] == ["c2", "c5", "c6", "c7"]  # then the campaign, the model's surest review
+        # then the comment the model did not judge, then the campaign (the least sure review)
+        german = "c12"  # the page names cards by their key: de1 is the dump's 12th row
+        assert ids[:5] == ["c2", german, "c5", "c6", "c7"]
+        notice = browser.find_element(By.CSS_SELECTOR, f"#{german} .not-judged").text
+        assert notice == "not judged by the model (unsupported language: de)"
         assert current() == "c2"
-        press("jjjjj")
+        press("j")
+        press("i")  # incitement: yes (the model gave no score)
+        _until(lambda: state(german) == "labels only · incitement yes", "the label to be saved")
+        press("r")
+        _until(lambda: state(german) == "removed · incitement yes", "the removal to be saved")
+        assert current() == ids[2]
+        press("jjjj")
         press("k")
-        second, third = ids[4], ids[5]  # c4 (a reply, flagged spam), then a hostile text
+        second, third = ids[5], ids[6]  # c4 (a reply, flagged spam), then a hostile text
         assert current() == second
         press("r")  # remove, and move on
         _until(lambda: state(second) == "removed · spam yes", "the removal to be saved")
@@ -138,12 +149,15 @@ def test_keyboard_review_in_chromium(browser, tmp_path) -> None:
         "c5": "remove",
         "c6": "remove",
         "c7": "remove",
+        "de1": "remove",
     }
     out = tmp_path / "labels.jsonl"
     result = CliRunner().invoke(main, ["review", "export", str(db), "-o", str(out)])
     assert result.exit_code == 0, result.output
     labels = {row["id"]: row for row in map(json.loads, out.read_text().splitlines())}
-    assert set(labels) == {second, third, "c5", "c6", "c7"}
+    assert set(labels) == {second, third, "c5", "c6", "c7", "de1"}
+    german_labels = (labels["de1"][k] for k in ("spam", "incitement", "language"))
+    assert tuple(german_labels) == (None, 1, "de")
     assert all(labels[c]["spam"] == 1 for c in ("c5", "c6", "c7", second))
     assert labels[third]["spam"] == 0 and labels[third]["incitement"] == 0
     assert {row["source"] for row in labels.values()} == {"moderator"}

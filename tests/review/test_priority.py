@@ -70,3 +70,13 @@ def test_the_bundled_model_path_is_the_judge_s() -> None:
     from moderation.review.priority import BUNDLED_MODEL
 
     assert BUNDLED_MODEL == DEFAULT_MODEL and card_path(DEFAULT_MODEL).is_file()
+
+
+def test_the_stance_order_follows_the_stance_margin_whatever_the_tier() -> None:
+    rows = [
+        _row(scores=(0.98, 0.01, 0.01)),
+        _row(action="remove", spam=0.99, scores=(0.6, 0.3, 0.1)),
+        _row(scores=(0.45, 0.44, 0.11)),
+    ]
+    assert queue_order(rows, THRESHOLDS, "stance") == [2, 1, 0]
+    assert queue_order(rows, THRESHOLDS) == [1, 2, 0]

@@ -123,3 +123,20 @@ def test_a_hundred_thousand_comments_load_into_an_indexed_queue(tmp_path) -> Non
     assert total == 100_000 and len(page) == queue.PAGE_SIZE
     assert {row["action"] for row in page} == {"remove"}
     assert isinstance(connection, sqlite3.Connection)
+
+
+def test_the_stance_order_puts_the_least_sure_stance_first(store) -> None:
+    connection, dump = store
+    filters = queue.QueueFilter.from_params({"order": "stance", "action": "approve"})
+    rows, total = queue.page(connection, filters, [dump])
+    assert _ids(rows) == ["c3", "c1"] and total == 2  # margins 0.1 and 0.8
+    everything, _ = queue.page(connection, queue.QueueFilter(order="stance"), [dump])
+    margins = [row["margin"] for row in everything]
+    assert margins == sorted(margins) and everything[0]["action"] != "remove"
+    sql, values = queue.page_query(queue.QueueFilter(order="stance"), [dump])
+    plan = " | ".join(
+        row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + sql, [*values, 50, 0])
+    )
+    assert "USING INDEX comments_margin" in plan and "TEMP B-TREE" not in plan, plan
+    with pytest.raises(ReviewError, match="order"):
+        queue.QueueFilter.from_params({"order": "loudest"})
