@@ -29,7 +29,7 @@ class SketchStore:
     """Append-only store of bottom-k sketches, one per row, as records of a
     :class:`~moderation.dedup.spill.RecordFile`.
 
-    Memory is 8 bytes per row (where its record ends) and a bounded tail of recent records;
+    Memory is 2 bytes per row (its record's length) and a bounded tail of recent records;
     with ``spill``, the rest is on disk and read back only for the rows compared.
 
     Parameters
@@ -55,7 +55,7 @@ class SketchStore:
         if not isinstance(size, int) or size < 1:
             raise DuplicatesError(f"sketch size={size!r}: must be a positive integer")
         # One record per row: its set size, then its kept values (empty: no sketch).
-        self._records = RecordFile(spill, stem)
+        self._records = RecordFile(spill, stem, max_record=4 * (size + 1))
 
     def __len__(self) -> int:
         return len(self._records)

@@ -22,12 +22,16 @@ from pathlib import Path
 
 import numpy as np
 
+from moderation.errors import DuplicatesError
+
 __all__ = ["BloomFilter", "RecordFile", "SpillDir"]
 
 # Bytes a record file keeps in memory before writing them out.
 DEFAULT_TAIL_BYTES = 1 << 20
 # Records closer than this in a file are fetched with one read.
 _GAP = 4096
+# Rows between two remembered record starts (the others are summed from the lengths).
+_CHECKPOINT = 256
 _MIX1 = np.uint64(0x9E3779B97F4A7C15)
 _MIX2 = np.uint64(0xC2B2AE3D27D4EB4F)
 
@@ -74,8 +78,9 @@ class SpillDir:
 
 
 class RecordFile:
-    """Append-only variable-length byte records, one per row; memory holds each row's end
-    offset (8 bytes) and a bounded tail of unwritten bytes, the rest is in a spill file.
+    """Append-only variable-length byte records, one per row; memory holds each row's length
+    (2 or 4 bytes), the start of every 256th row, and a bounded tail of unwritten bytes; the
+    rest is in a spill file.
 
     Parameters
     ----------
@@ -85,25 +90,43 @@ class RecordFile:
         Name of the file in the folder.
     tail_bytes : int, optional
         Bytes held in memory before they are written out (default ``DEFAULT_TAIL_BYTES``).
+    max_record : int, default=65535
+        Longest record in bytes: up to 65,535 a length takes 2 bytes, beyond 4.
+
+    Raises
+    ------
+    DuplicatesError
+        When a record is longer than ``max_record`` (or 4 GiB).
     """
 
-    def __init__(self, spill: SpillDir | None, stem: str, *, tail_bytes: int | None = None):
+    def __init__(
+        self,
+        spill: SpillDir | None,
+        stem: str,
+        *,
+        tail_bytes: int | None = None,
+        max_record: int = 0xFFFF,
+    ) -> None:
         self.spill = spill
         self.stem = stem
         self.tail_bytes = DEFAULT_TAIL_BYTES if tail_bytes is None else tail_bytes
-        self._ends = array("q", [0])
+        self.max_record = min(max_record, 0xFFFFFFFF)
+        self._lengths = array("H" if self.max_record <= 0xFFFF else "I")
+        self._checkpoints = array("q")  # start of rows 0, 256, 512...
+        self._size = 0  # bytes in all records
         self._tail = bytearray()
         self._written = 0  # bytes in the file: records before this offset are on disk
         self._fd: int | None = None
         self.reads = 0  # read calls made on the file
 
     def __len__(self) -> int:
-        return len(self._ends) - 1
+        return len(self._lengths)
 
     @property
     def nbytes(self) -> int:
-        """Bytes held in memory (ends and tail)."""
-        return self._ends.itemsize * len(self._ends) + len(self._tail)
+        """Bytes held in memory (lengths, checkpoints and tail)."""
+        arrays = (self._lengths, self._checkpoints)
+        return sum(a.itemsize * len(a) for a in arrays) + len(self._tail)
 
     @property
     def spilled_bytes(self) -> int:
@@ -112,8 +135,17 @@ class RecordFile:
 
     def append(self, data: bytes | memoryview, lengths: np.ndarray) -> None:
         """Add one record per entry of ``lengths`` (their bytes concatenated in ``data``)."""
-        base = self._ends[-1]
-        self._ends.frombytes((base + np.cumsum(lengths, dtype=np.int64)).tobytes())
+        lengths = np.asarray(lengths, dtype=np.int64)
+        if lengths.size and int(lengths.max()) > self.max_record:
+            raise DuplicatesError(
+                f"{self.stem}: a record of {int(lengths.max())} bytes, over the "
+                f"{self.max_record} this file takes"
+            )
+        rows = len(self._lengths) + np.arange(lengths.size)
+        starts = self._size + np.cumsum(lengths) - lengths
+        self._checkpoints.frombytes(starts[rows % _CHECKPOINT == 0].tobytes())
+        self._lengths.frombytes(lengths.astype(self._lengths.typecode).tobytes())
+        self._size += int(lengths.sum())
         self._tail += data
         if self.spill is not None and len(self._tail) > self.tail_bytes:
             self._flush()
@@ -127,16 +159,29 @@ class RecordFile:
         self._written += len(self._tail)
         self._tail = bytearray()
 
+    def _spans(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Start and length of the records of sorted distinct rows: the checkpoint of each
+        row's block of 256 plus the lengths before it in the block."""
+        lengths = np.frombuffer(self._lengths, dtype=self._lengths.typecode).astype(np.int64)
+        blocks, where = np.unique(rows // _CHECKPOINT, return_inverse=True)
+        members = blocks[:, None] * _CHECKPOINT + np.arange(_CHECKPOINT)
+        within = np.where(members < lengths.size, lengths[np.minimum(members, lengths.size - 1)], 0)
+        before = np.cumsum(within, axis=1) - within
+        checkpoints = np.frombuffer(self._checkpoints, dtype=np.int64)[blocks]
+        starts = checkpoints[where] + before[where, rows % _CHECKPOINT]
+        return starts, lengths[rows]
+
     def read(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The records of ``rows`` (repeats allowed), concatenated in that order, as uint8, and
         their lengths."""
         rows = np.asarray(rows, dtype=np.int64)
-        ends = np.frombuffer(self._ends, dtype=np.int64)
         unique, inverse = np.unique(rows, return_inverse=True)
-        starts, stops = ends[unique], ends[unique + 1]
-        del ends
+        if not unique.size:
+            return np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=np.int64)
+        starts, sizes = self._spans(unique)
+        stops = starts + sizes
         blob, where = self._fetch(starts, stops)
-        lengths = (stops - starts)[inverse]
+        lengths = sizes[inverse]
         firsts = np.cumsum(lengths) - lengths
         owners = np.repeat(np.arange(lengths.size), lengths)
         positions = np.arange(int(lengths.sum()), dtype=np.int64) - firsts[owners]
@@ -181,7 +226,7 @@ class IdColumn:
     _NONE = b"\xff"  # never valid UTF-8 on its own: marks a missing id
 
     def __init__(self, spill: SpillDir | None) -> None:
-        self._records = RecordFile(spill, "ids")
+        self._records = RecordFile(spill, "ids", max_record=0xFFFFFFFF)
 
     def __len__(self) -> int:
         return len(self._records)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from moderation.dedup import spill as spill_module
-from moderation.dedup.finder import DuplicateFinder
+from moderation.dedup.finder import DuplicateFinder, DuplicatesError
 from moderation.dedup.first_seen import FirstSeenTable
 from moderation.dedup.sketches import SketchStore
 from moderation.dedup.spill import BloomFilter, IdColumn, RecordFile, SpillDir
@@ -149,3 +149,21 @@ def test_spilling_holds_for_tiny_batches(tmp_path, batch: int) -> None:
     spilling = DuplicateFinder(buffer_keys=50, spill_dir=tmp_path)
     assert spilling.add(texts, batch_size=batch) == memory
     spilling.close()
+
+
+def test_a_record_longer_than_its_file_takes_is_refused() -> None:
+    records = RecordFile(None, "sketches", max_record=8)
+    with pytest.raises(DuplicatesError, match="a record of 9 bytes, over the 8"):
+        records.append(b"x" * 9, np.array([9]))
+    assert len(records) == 0
+
+
+def test_record_starts_are_found_across_checkpoint_blocks() -> None:
+    records = RecordFile(None, "ids", max_record=2**20)
+    lengths = np.arange(1000) % 7 * 40_000 % 70_001  # some over 65,535: 4-byte lengths
+    records.append(bytes(int(lengths.sum())), lengths)
+    rows = np.array([999, 0, 255, 256, 257, 511, 512, 998])
+    assert records.read(rows)[1].tolist() == lengths[rows].tolist()
+    assert records._spans(np.sort(rows))[0].tolist() == [
+        int(lengths[:r].sum()) for r in np.sort(rows)
+    ]
