@@ -246,6 +246,8 @@ class SpilledFirstSeen:
             level = min(full)
             merging = [run for run in self._runs if run.level == level][:MERGE_FAN]
             assert self.spill is not None
+            for run in merging:  # not asked during the merge: free them before the new one
+                run.bloom = BloomFilter(0)
             total = sum(run.count for run in merging)
             writer = _RunWriter(self.spill.new_file(self.stem), total, level + 1)
             merged = _merge(merging, writer)
