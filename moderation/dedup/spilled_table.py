@@ -36,14 +36,14 @@ _BATCH_SLACK = 1 << 15  # keys a batch may add past the buffer before it is spil
 class _Run:
     """One sorted run file: its fences, Bloom filter and level (merges it went through)."""
 
-    def __init__(self, path: Path, count: int, fences: np.ndarray, bloom: BloomFilter, level: int):
-        self.path, self.count, self.fences, self.bloom, self.level = (
-            path,
-            count,
-            fences,
-            bloom,
-            level,
-        )
+    def __init__(
+        self, path: Path, count: int, fences: np.ndarray, bloom: BloomFilter, level: int
+    ) -> None:
+        self.path = path
+        self.count = count
+        self.fences = fences
+        self.bloom = bloom
+        self.level = level
         self._fd = os.open(path, os.O_RDONLY)
         self.reads = 0
 
