@@ -112,7 +112,13 @@ def show_progress(quiet: bool, output: str) -> bool:
     the rows themselves go to the terminal (they show the progress, and a bar redrawn between
     them would garble them)."""
     rows_on_terminal = output == "-" and sys.stdout.isatty()
-    return not quiet and not rows_on_terminal and sys.stderr.isatty()
+    return not rows_on_terminal and show_steps(quiet)
+
+
+def show_steps(quiet: bool) -> bool:
+    """Whether a command that prints no rows (``train``, ``evaluate``) draws a progress bar:
+    on a terminal's stderr, unless ``--quiet``."""
+    return not quiet and sys.stderr.isatty()
 
 
 def score_output_format(output_format: str | None, output: str) -> str:

@@ -6,7 +6,13 @@ import json
 
 import click
 
-from moderation.cli.common import command, model_option, threshold_option
+from moderation.cli.common import (
+    command,
+    model_option,
+    quiet_option,
+    show_steps,
+    threshold_option,
+)
 from moderation.pipeline.writers import open_output
 
 
@@ -40,6 +46,7 @@ from moderation.pipeline.writers import open_output
     type=click.IntRange(min=0),
     help="How many of the most confident mistakes per head to explain.",
 )
+@quiet_option
 def evaluate_command(
     data: tuple[str, ...],
     model_path: str | None,
@@ -48,6 +55,7 @@ def evaluate_command(
     targets: tuple[str, ...],
     thresholds: dict[str, float],
     mistakes: int,
+    quiet: bool,
 ) -> None:
     """Measure a model on labeled DATA: per head precision, recall, F1, AUCs, Brier, confusion.
 
@@ -62,7 +70,15 @@ def evaluate_command(
 
     moderator = Moderator.load(model_path, thresholds=thresholds)
     rows = read_labeled(data)
-    evaluation = evaluate(moderator, rows, targets=targets or None, mistakes=mistakes)
+    from moderation.pipeline.progress import steps_progress
+
+    bar = steps_progress("evaluating", show_steps(quiet))
+    try:
+        evaluation = evaluate(
+            moderator, rows, targets=targets or None, mistakes=mistakes, progress=bar
+        )
+    finally:
+        bar.close()
     model = str(model_path or DEFAULT_MODEL)
     flags = ", ".join(f"{flag} {value:.3f}" for flag, value in moderator.thresholds.items())
     details = {"model": model, "data": ", ".join(data), "thresholds": flags}

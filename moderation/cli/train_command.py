@@ -12,6 +12,8 @@ from moderation.cli.common import (
     command,
     parse_flag_values,
     parse_languages,
+    quiet_option,
+    show_steps,
 )
 from moderation.train.moderated import DEFAULT_MODERATOR_WEIGHT
 
@@ -134,6 +136,7 @@ def _echo_metrics(card: dict) -> None:
 )
 @click.option("--cv", default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--seed", default=0, show_default=True, help="random_state for every random choice.")
+@quiet_option
 def train_command(
     more_data: tuple[str, ...],
     data: tuple[str, ...],
@@ -144,6 +147,7 @@ def train_command(
     languages: tuple[str, ...] | None,
     cv: int,
     seed: int,
+    quiet: bool,
 ) -> None:
     """Train the judge (featuriser and three heads) and write it with its model card.
 
@@ -185,7 +189,13 @@ def train_command(
             err=True,
         )
     floors = {**({} if data else DEFAULT_FLOORS), **floors}
-    card = train_and_save(rows, Path(output), options, floors=floors)
+    from moderation.pipeline.progress import steps_progress
+
+    bar = steps_progress("training", show_steps(quiet))
+    try:
+        card = train_and_save(rows, Path(output), options, floors=floors, progress=bar)
+    finally:
+        bar.close()
     click.echo(f"wrote {output} (sha256 {card['sha256'][:16]}…) in {card['training']['seconds']} s")
     click.echo(f"languages the heads judge: {', '.join(card['languages']) or 'any'}")
     _echo_metrics(card)

@@ -93,13 +93,14 @@ def record_batch(
     words, chars = near.sketch_blobs(rows)
     index_rows = np.frombuffer(ledger.index_rows, dtype=np.int64)
     comments = []
-    for position, row in enumerate(rows.tolist()):
+    ids = ledger.ids.take(rows)
+    for position in range(rows.size):
         first = int(root[position])
         earlier = ledger.external.get(first)
         word_sketch, char_sketch = words[position], chars[position]
         comments.append(
             NewComment(
-                id=ledger.ids[row],
+                id=ids[position],
                 text_key=int(keys[position]),
                 root_row=earlier.root_row
                 if earlier is not None

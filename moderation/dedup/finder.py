@@ -26,9 +26,11 @@
 A cluster's first comment, by stream position, is final as soon as it is seen: ``duplicate_of``
 and ``cluster_id`` never change later, so rows can be written as batches complete. After the
 stream, :meth:`DuplicateFinder.final_matches` merges clusters a later comment bridged
-(:mod:`~moderation.dedup.merging`). Memory is about 300 bytes per comment (table slots, sketch
-values, a few per-comment numbers, and the id), about 500 more for the first copy of a text of
-few words (its bigram sketch and band keys); time is linear in the comments.
+(:mod:`~moderation.dedup.merging`). Memory holds per comment what every later one looks up in
+compact form (about 30 bytes of record, 8 bytes per spilled column, Bloom filter bits of its
+keys); band keys, text keys, sketches and ids beyond bounded buffers go to a temporary folder
+(:mod:`~moderation.dedup.spill`) and are read back only for candidates. Time is linear in the
+comments.
 
 Matches are approximate: a near-duplicate pair is found with probability
 ``1 - (1 - J ** rows_per_band) ** bands`` (0.9997 at J = 0.8 with the defaults; J of the word
@@ -47,13 +49,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from moderation.batching import batched
 from moderation.dedup.earlier_runs import earlier_exact, earlier_near, record_batch
-from moderation.dedup.first_seen import FirstSeenTable
 from moderation.dedup.index import EarlierComment, FingerprintIndex
 from moderation.dedup.ledger import MatchLedger
 from moderation.dedup.matches import (
@@ -77,6 +79,8 @@ from moderation.dedup.settings import (
     make_hasher,
 )
 from moderation.dedup.shingles import DuplicatesError, ShingledBatch, shingle_batch
+from moderation.dedup.spill import SpillDir
+from moderation.dedup.spilled_table import DEFAULT_BUFFER_KEYS, SpilledFirstSeen
 
 __all__ = [
     "DEFAULT_CHAR_WORDS",
@@ -168,6 +172,14 @@ class DuplicateFinder:
     index : FingerprintIndex, optional
         Comments of earlier runs to match against; this run's comments are added to it
         unless it is read-only. Open it with ``settings=finder.settings``.
+    buffer_keys : int, default=131072
+        Band keys (and, separately, text keys) held in memory; beyond, they are spilled to
+        sorted files on disk (see :mod:`~moderation.dedup.spilled_table`). Sketches and ids
+        spill past a 1 MiB tail each; 0 keeps everything in memory. Answers do not depend on
+        it.
+    spill_dir : str or Path, optional
+        Where the temporary spill folder is made (default the system's temporary folder); it
+        is removed by :meth:`close`, or when the finder is collected.
 
     Attributes
     ----------
@@ -210,6 +222,8 @@ class DuplicateFinder:
         measure: str = "jaccard",
         seed: int = 1,
         index: FingerprintIndex | None = None,
+        buffer_keys: int = DEFAULT_BUFFER_KEYS,
+        spill_dir: str | Path | None = None,
     ) -> None:
         self.threshold = threshold
         self.min_words = min_words
@@ -225,6 +239,8 @@ class DuplicateFinder:
         self.measure = measure
         self.seed = seed
         self.index = index
+        self.buffer_keys = buffer_keys
+        self.spill_dir = spill_dir
         check_settings(
             threshold=threshold,
             min_words=min_words,
@@ -242,11 +258,18 @@ class DuplicateFinder:
             rows_per_band=rows_per_band,
             seed=seed,
         )
+        self._spill = SpillDir(spill_dir)
+        spill = self._spill if buffer_keys > 0 else None
         self._near = NearMatcher(
-            self._hasher, threshold=threshold, measure=measure, sketch_size=sketch_size
+            self._hasher,
+            threshold=threshold,
+            measure=measure,
+            sketch_size=sketch_size,
+            spill=spill,
+            buffer_keys=buffer_keys,
         )
-        self._texts = FirstSeenTable()
-        self._ledger = MatchLedger()
+        self._texts = SpilledFirstSeen(spill, buffer_keys=buffer_keys, stem="texts")
+        self._ledger = MatchLedger(spill)
         self._final: tuple[int, np.ndarray, np.ndarray, dict[int, float]] | None = None
 
     @classmethod
@@ -264,6 +287,7 @@ class DuplicateFinder:
             sketch_size=1024,
             measure="containment",
             seed=seed,
+            buffer_keys=1 << 14,
         )
 
     @property
@@ -288,10 +312,27 @@ class DuplicateFinder:
         """The id the comment at stream ``row`` was added with."""
         return self._ledger.ids[row]
 
+    def ids_of(self, rows: Sequence[int] | np.ndarray) -> list[str | None]:
+        """The ids of the comments at some stream rows, in order (one read for many)."""
+        return self._ledger.ids.take(rows)
+
     @property
     def nbytes(self) -> int:
-        """Bytes held by the finder's tables and arrays (the id strings excluded)."""
+        """Bytes held in memory by the finder's tables and arrays (spilled parts excluded)."""
         return self._texts.nbytes + self._near.nbytes + self._ledger.nbytes
+
+    @property
+    def spill(self) -> SpillDir:
+        """The temporary folder where band keys, text keys, sketches and ids beyond the
+        in-memory buffers go (made on first use)."""
+        return self._spill
+
+    def close(self) -> None:
+        """Remove the spill folder; the finder cannot be used afterwards."""
+        self._texts.close()
+        self._near.close()
+        self._ledger.ids.close()
+        self._spill.close()
 
     # -- preparing ----------------------------------------------------------------------------
 

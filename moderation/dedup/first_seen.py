@@ -105,6 +105,17 @@ class FirstSeenTable:
         self._rows = np.full(slots, -1, dtype=np.int32)
         self._insert_absent(keys, rows)
 
+    def items(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every key held and its row, in slot order."""
+        used = self._keys != _EMPTY
+        return self._keys[used], self._rows[used].astype(np.int64)
+
+    def insert_new(self, keys: np.ndarray, rows: np.ndarray) -> None:
+        """Insert distinct keys known to be absent (cleaned: no 0), with their rows."""
+        self._grow(self._count + keys.size)
+        self._insert_absent(keys, np.asarray(rows, dtype=np.int64))
+        self._count += keys.size
+
     def first_rows(self, keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Insert the keys not seen yet and return the first row of every key.
 

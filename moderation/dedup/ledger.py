@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from moderation.dedup.index import EarlierComment
+from moderation.dedup.spill import IdColumn, SpillDir
 
 __all__ = ["MatchLedger"]
 
@@ -32,8 +33,9 @@ class MatchLedger:
         Per comment: cluster root (stream row), exact-text key, similarity to its match (NaN
         for none), match-kind code (see :mod:`moderation.dedup.matches`), under the length
         floor (0/1).
-    ids : list of str or None
-        The id each comment was added with.
+    ids : IdColumn
+        The id each comment was added with (``ids[row]``, ``ids.take(rows)``); spilled to
+        disk with ``spill``.
     links, link_similarity : array
         Verified matches between rows of different clusters, as flat (row, row) pairs, and
         their similarity.
@@ -43,13 +45,13 @@ class MatchLedger:
         Each comment's row in the fingerprint index (when one is written).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, spill: SpillDir | None = None) -> None:
         self.roots = array("q")
         self.keys = array("Q")
         self.similarity = array("f")
         self.kinds = array("b")
         self.short = array("b")
-        self.ids: list[str | None] = []
+        self.ids = IdColumn(spill)
         self.links = array("q")
         self.link_similarity = array("f")
         self.external: dict[int, EarlierComment] = {}
@@ -60,7 +62,7 @@ class MatchLedger:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the arrays (the id strings and earlier-run clusters excluded)."""
+        """Bytes held by the arrays and the ids in memory (earlier-run clusters excluded)."""
         arrays = (
             self.roots,
             self.keys,
@@ -71,7 +73,7 @@ class MatchLedger:
             self.link_similarity,
             self.index_rows,
         )
-        return sum(a.itemsize * len(a) for a in arrays)
+        return sum(a.itemsize * len(a) for a in arrays) + self.ids.nbytes
 
     def append(
         self,

@@ -100,7 +100,11 @@ def read_matches(
     kinds = np.frombuffer(ledger.kinds, dtype=np.int8)
     short = np.frombuffer(ledger.short, dtype=np.int8)
     matches = []
-    for row in rows.tolist():
+    rows_list = rows.tolist()
+    firsts = roots[rows].tolist()
+    wanted = sorted({f for r, f in zip(rows_list, firsts, strict=True) if f != r})
+    ids = dict(zip(wanted, ledger.ids.take(wanted), strict=True)) if wanted else {}
+    for row in rows_list:
         first = int(roots[row])
         earlier = ledger.external.get(first)
         code = int(kinds[row])
@@ -113,7 +117,7 @@ def read_matches(
             duplicate_of, cluster_id = earlier.root_id, cluster_name(earlier.root_key)
             match = "earlier-run"
         else:
-            duplicate_of = ledger.ids[first] if first != row else None
+            duplicate_of = ids[first] if first != row else None
             cluster_id = cluster_name(keys[first])
             match = MATCH_KINDS[code] if code >= 0 else None
         matches.append(

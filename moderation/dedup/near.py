@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from moderation.dedup.first_seen import FirstSeenTable
 from moderation.dedup.minhash import MinHasher
 from moderation.dedup.shingles import ShingledBatch
 from moderation.dedup.sketches import SketchStore
+from moderation.dedup.spill import SpillDir
+from moderation.dedup.spilled_table import DEFAULT_BUFFER_KEYS, SpilledFirstSeen
 
 __all__ = ["Blob", "IndexSketches", "NearMatcher", "Verified"]
 
@@ -48,28 +49,47 @@ class NearMatcher:
     measure : {"jaccard", "containment"}
     sketch_size : int
         Values kept per sketch; similarity is exact for sets up to this size.
+    spill : SpillDir, optional
+        Where band keys and sketches beyond the in-memory buffers go (``None``: all in memory).
+    buffer_keys : int
+        Band keys kept in memory before they are spilled.
 
     Attributes
     ----------
     words, chars : SketchStore
         One sketch per stream row of its word shingles and of its character n-grams (empty
         for rows that are not the first copy of a text above the floor, or have many words).
+    bands : SpilledFirstSeen
+        The first row that had each band key.
     """
 
     def __init__(
-        self, hasher: MinHasher, *, threshold: float, measure: str, sketch_size: int
+        self,
+        hasher: MinHasher,
+        *,
+        threshold: float,
+        measure: str,
+        sketch_size: int,
+        spill: SpillDir | None = None,
+        buffer_keys: int = DEFAULT_BUFFER_KEYS,
     ) -> None:
         self.hasher = hasher
         self.threshold = threshold
         self.measure = measure
-        self.words = SketchStore(size=sketch_size)
-        self.chars = SketchStore(size=sketch_size)
-        self._bands = FirstSeenTable()
+        self.words = SketchStore(size=sketch_size, spill=spill, stem="word-sketches")
+        self.chars = SketchStore(size=sketch_size, spill=spill, stem="char-sketches")
+        self.bands = SpilledFirstSeen(spill, buffer_keys=buffer_keys, stem="bands")
 
     @property
     def nbytes(self) -> int:
         """Bytes held by the band table and the sketches."""
-        return self._bands.nbytes + self.words.nbytes + self.chars.nbytes
+        return self.bands.nbytes + self.words.nbytes + self.chars.nbytes
+
+    def close(self) -> None:
+        """Close the spill files of the band table and the sketches."""
+        self.bands.close()
+        self.words.close()
+        self.chars.close()
 
     def add_sketches(self, eligible: np.ndarray, shingled: ShingledBatch) -> None:
         """Sketch the eligible texts of a batch (the others get empty sketches, one per row)."""
@@ -109,7 +129,7 @@ class NearMatcher:
     def within_run(self, key_rows: np.ndarray, keys: np.ndarray) -> Verified:
         """Verified matches of the rows owning ``keys`` with the first earlier row of this run
         that had each key (the keys are recorded as this run's from here on)."""
-        right = self._bands.first_rows(keys, key_rows)
+        right = self.bands.first_rows(keys, key_rows)
         pairs = np.unique(np.stack((key_rows, right), axis=1)[key_rows != right], axis=0)
         values = self.similarity(pairs[:, 0], pairs[:, 1])
         return self.verified(pairs[:, 0], pairs[:, 1], values)

@@ -9,11 +9,10 @@ what verifies the candidate pairs that MinHash banding proposes.
 
 from __future__ import annotations
 
-from array import array
-
 import numpy as np
 
 from moderation.dedup.shingles import DuplicatesError
+from moderation.dedup.spill import RecordFile, SpillDir
 
 MEASURES = ("jaccard", "containment")
 
@@ -27,14 +26,20 @@ def _segments(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 class SketchStore:
-    """Append-only store of bottom-k sketches, one per row, in three flat typed arrays.
+    """Append-only store of bottom-k sketches, one per row, as records of a
+    :class:`~moderation.dedup.spill.RecordFile`.
 
-    Memory is 4 bytes per kept value plus 12 bytes per row (offset and set size).
+    Memory is 2 bytes per row (its record's length) and a bounded tail of recent records;
+    with ``spill``, the rest is on disk and read back only for the rows compared.
 
     Parameters
     ----------
     size : int, default=128
         Values kept per sketch (``k``).
+    spill : SpillDir, optional
+        Where older sketches go; ``None`` keeps them all in memory.
+    stem : str, default="sketches"
+        Name of the spill file.
 
     Examples
     --------
@@ -45,21 +50,25 @@ class SketchStore:
     [0.75]
     """
 
-    def __init__(self, *, size: int = 128) -> None:
+    def __init__(self, *, size: int = 128, spill: SpillDir | None = None, stem: str = "sketches"):
         self.size = size
         if not isinstance(size, int) or size < 1:
             raise DuplicatesError(f"sketch size={size!r}: must be a positive integer")
-        self._values = array("I")
-        self._offsets = array("q", [0])
-        self._set_sizes = array("I")
+        # One record per row: its set size, then its kept values (empty: no sketch).
+        self._records = RecordFile(spill, stem, max_record=4 * (size + 1))
 
     def __len__(self) -> int:
-        return len(self._set_sizes)
+        return len(self._records)
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the sketches."""
-        return sum(a.itemsize * len(a) for a in (self._values, self._offsets, self._set_sizes))
+        """Bytes held in memory by the sketches (the spilled part excluded)."""
+        return self._records.nbytes
+
+    @property
+    def records(self) -> RecordFile:
+        """The record file holding the sketches (how much went to disk, reads made)."""
+        return self._records
 
     def append(self, rows: np.ndarray, hashes: np.ndarray, n_texts: int) -> None:
         """Add one sketch per text from its shingle hashes (``rows`` index the ``n_texts``).
@@ -77,21 +86,30 @@ class SketchStore:
         firsts = np.cumsum(counts) - counts
         rank = np.arange(rows.size) - firsts[rows]
         kept = np.minimum(counts, self.size)
-        self._values.frombytes(values[rank < self.size].tobytes())
-        ends = len(self._values) - int(kept.sum()) + np.cumsum(kept)
-        self._offsets.frombytes(ends.astype(np.int64).tobytes())
-        self._set_sizes.frombytes(counts.astype(np.uint32).tobytes())
+        widths = kept + (kept > 0)  # the set size heads each non-empty record
+        heads = np.cumsum(widths) - widths
+        record = np.empty(int(widths.sum()), dtype="<u4")
+        record[heads[kept > 0]] = counts[kept > 0]
+        chosen = rank < self.size
+        record[heads[rows[chosen]] + 1 + rank[chosen]] = values[chosen]
+        self._records.append(record.tobytes(), widths * 4)
 
     def take(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The sketches of some rows, concatenated: (values, lengths, set sizes)."""
-        rows = np.asarray(rows, dtype=np.int64)
-        offsets = np.frombuffer(self._offsets, dtype=np.int64)
-        starts, ends = offsets[rows], offsets[rows + 1]
-        del offsets
-        _, positions = _segments(starts, ends - starts)
-        values = np.frombuffer(self._values, dtype=np.uint32)[positions]
-        sizes = np.frombuffer(self._set_sizes, dtype=np.uint32)[rows].astype(np.int64)
-        return values, ends - starts, sizes
+        data, byte_lengths = self._records.read(np.asarray(rows, dtype=np.int64))
+        record = data.view("<u4").astype(np.uint32)
+        widths = byte_lengths // 4
+        heads = np.cumsum(widths) - widths
+        present = widths > 0
+        sizes = np.zeros(widths.size, dtype=np.int64)
+        sizes[present] = record[heads[present]]
+        is_head = np.zeros(record.size, dtype=bool)
+        is_head[heads[present]] = True
+        return record[~is_head], np.maximum(widths - 1, 0), sizes
+
+    def close(self) -> None:
+        """Close the spill file."""
+        self._records.close()
 
     def similarity(
         self,

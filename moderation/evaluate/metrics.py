@@ -23,6 +23,7 @@ from sklearn.metrics import average_precision_score
 from moderation.errors import DataError
 from moderation.judge.heads import precision_recall_by_threshold
 from moderation.labels import FLAGS, STANCE_PREFIX
+from moderation.pipeline.progress import NoProgress, StepProgress
 
 if TYPE_CHECKING:
     from moderation.judge.moderator import Moderator
@@ -430,6 +431,7 @@ def evaluate(
     *,
     targets: Sequence[str] | None = None,
     mistakes: int = DEFAULT_MISTAKES,
+    progress: StepProgress | NoProgress | None = None,
 ) -> Evaluation:
     """Score labeled rows with ``moderator`` and measure every head the rows have labels for.
 
@@ -443,6 +445,8 @@ def evaluate(
         Stance targets to measure (default: every target present in the rows).
     mistakes : int, default=10
         How many of the most confident mistakes per head to explain.
+    progress : StepProgress, optional
+        A bar (on a terminal) told each head as it is scored, then measured.
 
     Returns
     -------
@@ -450,26 +454,36 @@ def evaluate(
         Metrics, scores and explained mistakes per head; heads without labels in ``rows``
         (or without a head in the model) are in ``skipped`` with the reason.
     """
+    progress = progress if progress is not None else NoProgress()
     evaluation = Evaluation(rows=len(rows))
+    present = sorted({row.target for row in rows if row.stance is not None})
+    wanted = present if targets is None else list(targets)
+    progress.start(2 * (len(FLAGS) + len(wanted)))  # scoring, then measuring, each head
     for flag in FLAGS:
+        progress.step(f"scoring {flag}")
         labeled = [row for row in rows if getattr(row, flag) is not None]
         if labeled:
             evaluation.scores[flag] = _flag_scores(moderator, labeled, flag)
         else:
             evaluation.skipped[flag] = f"no row carries a label for {flag}"
-    present = sorted({row.target for row in rows if row.stance is not None})
+        progress.advance()
     if not present and targets is None:
         evaluation.skipped[STANCE_PREFIX + "*"] = "no row carries a stance label"
-    for target in present if targets is None else targets:
+    for target in wanted:
+        progress.step(f"scoring {STANCE_PREFIX}{target}")
         labeled = [row for row in rows if row.stance is not None and row.target == target]
         reason = _stance_skip_reason(moderator, labeled, target, present)
         if reason:
             evaluation.skipped[STANCE_PREFIX + target] = reason
         else:
             evaluation.scores[STANCE_PREFIX + target] = _stance_scores(moderator, labeled, target)
+        progress.advance()
+    progress.advance(len(FLAGS) + len(wanted) - len(evaluation.scores))  # nothing to measure
     for name, scores in evaluation.scores.items():
+        progress.step(f"measuring {name}")
         evaluation.metrics[name] = scores.metrics()
         evaluation.mistakes[name] = _explain_mistakes(moderator, scores, mistakes)
+        progress.advance()
     return evaluation
 
 

@@ -123,6 +123,7 @@ def dedup(
         finally:
             if finder.index is not None:
                 finder.index.close()
+            finder.close()
     clusters = tally.summaries()
     if options.clusters_path:
         with open_output(options.clusters_path) as stream:
@@ -210,9 +211,9 @@ def _write_all(
 
     tally = ClusterTally()
     for rows in batched(range(len(finder)), batch_size):
-        for match in finder.final_matches(rows):
+        ids = finder.ids_of(rows)
+        for match, comment_id in zip(finder.final_matches(rows), ids, strict=True):
             article_id, author, sample = json.loads(spool.readline())
-            comment_id = finder.id_of(match.row)
             writer.write(
                 {
                     "id": comment_id,

@@ -159,14 +159,70 @@ class ProgressBar:
         self.bar.close()
 
 
+class StepProgress:
+    """A tqdm bar over the steps of a run that is not a stream of comments: the heads (and
+    featurising) of a model being trained or measured. Shows steps done of how many, the step
+    running, and the time left estimated from the steps done.
+
+    Parameters
+    ----------
+    what : str
+        The verb shown before the counts (``training``, ``evaluating``).
+    stream : TextIO, optional
+        Where to draw (stderr by default).
+    """
+
+    def __init__(self, what: str, stream: TextIO | None = None) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(
+            total=None,
+            file=stream,
+            leave=False,
+            dynamic_ncols=True,
+            desc=what,
+            unit=" steps",
+            bar_format="{desc} {n_fmt}/{total_fmt} {percentage:3.0f}%|{bar}| "
+            "[{elapsed}<{remaining}] {postfix}",
+        )
+
+    def start(self, total: int) -> None:
+        """Set the number of steps (known once the data is read)."""
+        self.bar.reset(total=total)
+
+    def step(self, name: str) -> None:
+        """Show the step now running."""
+        self.bar.set_postfix_str(name)
+
+    def advance(self, count: int = 1) -> None:
+        """Count ``count`` more steps done."""
+        self.bar.update(count)
+
+    def close(self) -> None:
+        """Remove the bar from the terminal (the run's summary follows)."""
+        self.bar.close()
+
+
 class NoProgress:
     """What a run that shows no bar is given: the same calls, doing nothing."""
 
-    def advance(self, comments: int) -> None:
+    def advance(self, comments: int = 1) -> None:
         """Nothing to show."""
+
+    def start(self, total: int) -> None:
+        """Nothing to size."""
+
+    def step(self, name: str) -> None:
+        """Nothing to name."""
 
     def close(self) -> None:
         """Nothing to remove."""
+
+
+def steps_progress(what: str, show: bool) -> StepProgress | NoProgress:
+    """A bar over the steps of training or evaluating when ``show`` (stderr is a terminal, no
+    ``--quiet``), else one that does nothing."""
+    return StepProgress(what) if show else NoProgress()
 
 
 def progress_for(

@@ -194,9 +194,11 @@ class ScoreRun:
             self.summary.add_story(article.id, story_id)
 
     def close(self) -> None:
-        """Close the fingerprint index (this run's comments are in it by now)."""
+        """Close the fingerprint index (this run's comments are in it by now) and remove the
+        duplicate finder's spill folder."""
         if self.finder.index is not None:
             self.finder.index.close()
+        self.finder.close()
 
 
 @dataclass

@@ -22,6 +22,7 @@ from moderation.judge.features import CommentFeaturiser
 from moderation.judge.heads import LogisticHead
 from moderation.judge.moderator import Moderator
 from moderation.labels import DEFAULT_TARGET, FLAGS, STANCE_PREFIX
+from moderation.pipeline.progress import NoProgress, StepProgress
 from moderation.train.corpora import LabeledRow, data_hash
 from moderation.train.moderated import (
     DEFAULT_MODERATOR_WEIGHT,
@@ -312,12 +313,15 @@ def _training_card(
 
 
 def train_moderator(
-    rows: Sequence[LabeledRow], options: TrainingOptions | None = None
+    rows: Sequence[LabeledRow],
+    options: TrainingOptions | None = None,
+    progress: StepProgress | NoProgress | None = None,
 ) -> tuple[Moderator, dict[str, Any]]:
     """Fit the featuriser on every text and each head on the rows carrying its label.
 
     Returns the Moderator and the card: data counts and hash, cross-validated metrics and
-    thresholds per head, library versions.
+    thresholds per head, library versions. ``progress`` (a bar on a terminal) is told each
+    step: detecting languages, featurising, then each head with its folds.
 
     Raises
     ------
@@ -325,18 +329,28 @@ def train_moderator(
         A flag head has no rows, or the default target has no stance rows.
     """
     options = options or TrainingOptions()
+    progress = progress if progress is not None else NoProgress()
     started = time.perf_counter()
     given = len(rows)
     rows = merge_moderator_labels(rows, deduplicate=options.deduplicate)
     counts = _label_counts(rows)
     _check_trainable(counts, options.default_target)
     weights = row_weights(rows, options.moderator_weight)
+    progress.start(2 + len(counts))
+    progress.step(f"languages of {len(rows):,} rows")
     languages = language_counts(rows)
     chosen = options.languages if options.languages is not None else model_languages(languages)
+    progress.advance()
+    progress.step("features")
     featuriser = CommentFeaturiser(stem_language=stem_language(languages))
     featuriser.fit([r.text for r in rows])
     features = featuriser.transform([r.text for r in rows])
-    heads = {name: _fit_head(name, rows, features, weights, options) for name in counts}
+    progress.advance()
+    heads = {}
+    for name in counts:
+        progress.step(f"head {name} ({options.cv} folds)")
+        heads[name] = _fit_head(name, rows, features, weights, options)
+        progress.advance()
     moderator = Moderator(
         featuriser, heads, default_target=options.default_target, languages=chosen
     )
@@ -483,16 +497,17 @@ def train_and_save(
     output: Path,
     options: TrainingOptions | None = None,
     floors: Mapping[str, float] | None = None,
+    progress: StepProgress | NoProgress | None = None,
 ) -> dict[str, Any]:
     """Train, check the floors, then write the model with its ``.card.json`` and ``.card.md``;
-    return the card.
+    return the card (``progress`` as for :func:`train_moderator`).
 
     Raises
     ------
     FloorError
         A head scores below its floor; nothing is written (``output`` keeps its old bytes).
     """
-    moderator, card = train_moderator(rows, options)
+    moderator, card = train_moderator(rows, options, progress)
     check_floors(card, floors or {})
     card = moderator.save(output, card)
     output.with_name(output.stem + ".card.md").write_text(

@@ -93,3 +93,20 @@ def test_parse_and_dedup_draw_a_bar_on_the_terminal(name: str, tmp_path: Path) -
     assert "%|" in terminal
     _, _, err = run([name, str(SEEDS), "-o", str(output)], stdout_tty=False, stderr_tty=False)
     assert "%|" not in err
+
+
+def test_train_and_evaluate_draw_a_step_bar_on_the_terminal_only(tmp_path: Path) -> None:
+    tiny = str(ROOT / "tests" / "fixtures" / "tiny_labeled.jsonl")
+    model = tmp_path / "tiny.joblib"
+    train = ["train", "--data", tiny, "--cv", "3", "-o", str(model)]
+    terminal, _, _ = run(train, stdout_tty=False, stderr_tty=True)
+    assert "training" in terminal and "%|" in terminal and "head spam (3 folds)" in terminal
+    _, _, err = run(train, stdout_tty=False, stderr_tty=False)
+    assert "%|" not in err and "\r" not in err
+    evaluate = ["evaluate", tiny, "--model", str(model)]
+    terminal, _, _ = run(evaluate, stdout_tty=False, stderr_tty=True)
+    assert "evaluating" in terminal and "%|" in terminal and "scoring spam" in terminal
+    _, out, err = run(evaluate, stdout_tty=False, stderr_tty=False)
+    assert "%|" not in err and "\r" not in err and "evaluated" in out
+    terminal, _, _ = run([*evaluate, "-q"], stdout_tty=False, stderr_tty=True)
+    assert "%|" not in terminal
