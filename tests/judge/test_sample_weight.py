@@ -51,11 +51,14 @@ def test_every_fit_gets_the_weights_of_its_rows(monkeypatch, classes) -> None:
     _RecordingRegression.fits = []
     head = LogisticHead(Cs=(1.0, 4.0), cv=3).fit(X, y, sample_weight=weights)
     fits = _RecordingRegression.fits
-    # each C tried (the grid and any beyond its ends) on each fold, the calibrator, the model
-    assert len(fits) == len(head.Cs_tried_) * 3 + 2
+    # each C tried (the grid and any beyond its ends) on each fold, the calibrator (a stance
+    # head fits two, unweighted and weighted by class, and keeps one), the model
+    calibrators = 1 if classes == 2 else 2
+    assert len(fits) == len(head.Cs_tried_) * 3 + calibrators + 1
     assert all(w is not None and w.size == size for size, w in fits)
     assert fits[-1][1] is not None and np.array_equal(fits[-1][1], weights)  # the final model
-    assert fits[-2][1] is not None and np.array_equal(fits[-2][1], weights)  # the calibrator
+    for _, calibration_weights in fits[-1 - calibrators : -1]:  # the calibrators
+        assert calibration_weights is not None and np.array_equal(calibration_weights, weights)
     total = sum(float(w.sum()) for _, w in fits[:3])  # one C: its three folds
     assert total == pytest.approx(2 * weights.sum())  # each row trains in two of three folds
 
