@@ -52,17 +52,22 @@ SCHOOL_ROWS = {
 }
 
 
-@pytest.fixture(scope="module")
-def two_target_model(tmp_path_factory) -> Path:
+def train_two_target_model(directory: Path) -> Path:
+    """A model with stance heads for the tiny corpus's target and SCHOOL (a few seconds)."""
     rows = read_labeled([FIXTURES / "tiny_labeled.jsonl"])
     rows += [
         LabeledRow(text, stance=label, target=SCHOOL)
         for label, texts in SCHOOL_ROWS.items()
         for text in texts
     ]
-    path = tmp_path_factory.mktemp("model") / "two.joblib"
+    path = directory / "two.joblib"
     train_and_save(rows, path, TrainingOptions(cv=3, n_jobs=1))
     return path
+
+
+@pytest.fixture(scope="module")
+def two_target_model(tmp_path_factory) -> Path:
+    return train_two_target_model(tmp_path_factory.mktemp("model"))
 
 
 def _dump(tmp_path: Path) -> Path:

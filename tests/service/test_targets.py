@@ -14,12 +14,9 @@ import pytest
 from moderation.judge.moderator import Moderator
 from moderation.service.app import create_app
 from moderation.service.config import ServiceConfig
-from moderation.train.corpora import LabeledRow, read_labeled
-from moderation.train.trainer import TrainingOptions, train_and_save
-from tests.pipeline.test_targets import SCHOOL, SCHOOL_ROWS
+from tests.pipeline.test_targets import SCHOOL, SCHOOL_ROWS, train_two_target_model
 from tests.service.conftest import BASE_URL, TestClient
 from tests.service.test_score_route import cli_rows
-from tests.support import FIXTURES
 
 DEFAULT = "russia_ukraine"
 DEFAULT_LABELS = {"neutral", "pro_russia", "pro_ukraine"}
@@ -35,15 +32,7 @@ COMMENTS = [
 
 @pytest.fixture(scope="module")
 def two_targets(tmp_path_factory) -> Path:
-    rows = read_labeled([FIXTURES / "tiny_labeled.jsonl"])
-    rows += [
-        LabeledRow(text, stance=label, target=SCHOOL)
-        for label, texts in SCHOOL_ROWS.items()
-        for text in texts
-    ]
-    path = tmp_path_factory.mktemp("model") / "two.joblib"
-    train_and_save(rows, path, TrainingOptions(cv=3, n_jobs=1))
-    return path
+    return train_two_target_model(tmp_path_factory.mktemp("model"))
 
 
 @pytest.fixture(scope="module")
