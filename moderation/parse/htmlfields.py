@@ -19,7 +19,7 @@ from moderation.parse import selectors
 from moderation.parse.commentlines import clean_comment_text
 from moderation.parse.dates import find_date, parse_date
 from moderation.parse.htmlitems import Item
-from moderation.parse.names import DATE_WORDS, has_word, name_tokens
+from moderation.parse.names import ACTION_WORDS, DATE_WORDS, has_word, name_tokens
 from moderation.parse.structure import (
     AUTHOR,
     CONTROL,
@@ -40,25 +40,7 @@ __all__ = ["dayfirst", "drop", "iso_time", "read_item"]
 # theme that prints the whole comment inside its "comment-author" box keeps it.
 _SHORT_META = SHORT_META
 # Links that act on a comment (they often carry its anchor too): never its permalink.
-_BUTTON_WORDS = (
-    "reply",
-    "antwort",
-    "respond",
-    "quote",
-    "zitat",
-    "report",
-    "melden",
-    "flag",
-    "abuse",
-    "like",
-    "vote",
-    "upvote",
-    "downvote",
-    "rating",
-    "edit",
-    "delete",
-    "share",
-)
+_BUTTON_WORDS = (*ACTION_WORDS, "quote", "zitat", "share")
 _TITLE_CLASSES = re.compile(r"title|subject|betreff|titel|headline|heading", re.I)
 
 

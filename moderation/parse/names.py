@@ -20,6 +20,7 @@ __all__ = [
     "AUTHOR_WORDS",
     "CHROME_WORDS",
     "COMMENT_WORDS",
+    "ACTION_WORDS",
     "CONTROL_WORDS",
     "DATE_WORDS",
     "FORUM_WORDS",
@@ -93,14 +94,12 @@ DATE_WORDS = (
     "created",
     "ago",
 )
-# Toolbars and meta of one comment: reply, quote, report, vote, like, share, edit.
-CONTROL_WORDS = (
+# What a comment's own buttons and links say: reply, report, vote, like, edit. Each reader
+# below adds the words its own test needs.
+ACTION_WORDS = (
     "reply",
     "antwort",
     "respond",
-    "quote",
-    "zitat",
-    "zitier",
     "report",
     "melden",
     "flag",
@@ -110,12 +109,19 @@ CONTROL_WORDS = (
     "upvote",
     "downvote",
     "rating",
+    "edit",
+    "delete",
+)
+# Toolbars and meta of one comment: reply, quote, report, vote, like, share, edit.
+CONTROL_WORDS = (
+    *ACTION_WORDS,
+    "quote",
+    "zitat",
+    "zitier",
     "score",
     "karma",
     "points",
     "share",
-    "edit",
-    "delete",
     "permalink",
     "action",
     "toolbar",

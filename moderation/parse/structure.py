@@ -21,6 +21,7 @@ from lxml import etree
 from moderation.parse.commentlines import is_toolbar_line
 from moderation.parse.dates import find_date
 from moderation.parse.names import (
+    ACTION_WORDS,
     AUTHOR_WORDS,
     CHROME_WORDS,
     COMMENT_WORDS,
@@ -77,28 +78,7 @@ _COMMENTS_HEADING = re.compile(
 _PRICE = re.compile(r"[€$£]\s?\d|\d[.,]\d\d\s?(?:€|eur\b|usd\b|chf\b)", re.I)
 _CURRENCY_WORDS = ("price", "preis", "prix", "precio", "cart", "warenkorb", "product", "produkt")
 _META_WORDS = ("header", "meta", "info", "byline", "footer", "toolbar", "actions", "tools", "bar")
-_CONTROL_WORDS = (
-    "reply",
-    "antwort",
-    "respond",
-    "report",
-    "melden",
-    "flag",
-    "abuse",
-    "like",
-    "vote",
-    "upvote",
-    "downvote",
-    "rating",
-    "score",
-    "karma",
-    "points",
-    "edit",
-    "delete",
-    "permalink",
-    "action",
-    "toolbar",
-)
+_CONTROL_WORDS = (*ACTION_WORDS, "score", "karma", "points", "permalink", "action", "toolbar")
 _VOTE_WORDS = ("vote", "score", "points", "karma", "likes", "rating", "thumbs")
 _AREA_WORDS = ("list", "area", "section", "wrapper", "container", "holder", "box", "wrap")
 _PLURAL_COMMENTS = ("comments", "kommentare", "commentaires", "comentarios", "commenti")
