@@ -9,7 +9,7 @@ state is plain arrays and numbers, so it can be stored without pickling scikit-l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Integral, Real
 from typing import Any
 
@@ -32,6 +32,20 @@ C_STEP = 4.0
 # A precision measured on fewer flagged out-of-fold rows than this does not count as reaching
 # a target: on a small corpus the top few scores reach any precision by chance.
 MIN_FLAGGED = 30
+
+
+class _FoldCounter:
+    """Counts the cross-validation fits of one ``fit`` for its ``on_fold`` hook."""
+
+    def __init__(self, on_fold: Callable[[int, int], None] | None, total: int) -> None:
+        self.on_fold, self.total, self.done = on_fold, total, 0
+
+    def counted(self, result: np.ndarray) -> np.ndarray:
+        """``result`` unchanged, after telling the hook one more fit ended."""
+        self.done += 1
+        if self.on_fold is not None:
+            self.on_fold(self.done, self.total)
+        return result
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
@@ -267,6 +281,7 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         y: Sequence[Any],
         sample_weight: Sequence[float] | None = None,
         groups: Sequence[Any] | None = None,
+        on_fold: Callable[[int, int], None] | None = None,
     ) -> LogisticHead:
         """Choose C, calibrate and set thresholds on out-of-fold scores, then fit on all rows.
 
@@ -277,13 +292,17 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         ``sample_weight`` (one positive number per row; default: every row counts once) weighs
         the rows in every fit, the cross-validation's and the calibration's included, and in
         the out-of-fold metrics that choose C and the thresholds.
+
+        ``on_fold(done, total)`` is called as each cross-validation fit ends (a progress bar's
+        hook; not kept on the head, which stays picklable). ``total`` is the fits known so far:
+        it grows when the grid of C is extended.
         """
         y = np.asarray(y)
         self._check_params()
         self.classes_ = np.unique(y)
         self._check_labels(y)
         weights = None if sample_weight is None else self._checked_weights(sample_weight, y)
-        self.C_, out_of_fold = self._choose_c(X, y, weights, groups)
+        self.C_, out_of_fold = self._choose_c(X, y, weights, groups, on_fold)
         self._fit_calibration(out_of_fold, y, weights)
         probabilities = self._calibrate(out_of_fold)
         self._set_thresholds(y, probabilities, weights)
@@ -336,11 +355,13 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         y: np.ndarray,
         weights: np.ndarray | None,
         groups: Sequence[Any] | None = None,
+        on_fold: Callable[[int, int], None] | None = None,
     ) -> tuple[float, np.ndarray]:
         """The C with the best out-of-fold quality, and its out-of-fold decision scores; the
         grid is extended past an end that wins (see ``Cs``)."""
         folds = self._folds(X, y, groups)
-        results = self._cross_validate(X, y, weights, folds, sorted(self.Cs))
+        counter = _FoldCounter(on_fold, len(folds) * len(self.Cs))
+        results = self._cross_validate(X, y, weights, folds, sorted(self.Cs), counter)
         best = max(sorted(results), key=lambda c: results[c][0])  # ties: the smallest C
         while True:
             tried = sorted(results)
@@ -350,7 +371,8 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
                 beyond = best * C_STEP
             else:
                 break
-            results.update(self._cross_validate(X, y, weights, folds, [beyond]))
+            counter.total += len(folds)
+            results.update(self._cross_validate(X, y, weights, folds, [beyond], counter))
             if results[beyond][0] <= results[best][0] + 1e-9:  # only a better C moves it
                 break
             best = beyond
@@ -381,14 +403,16 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         weights: np.ndarray | None,
         folds: list[tuple[np.ndarray, np.ndarray]],
         Cs: Sequence[float],  # noqa: N803
+        counter: _FoldCounter,
     ) -> dict[float, tuple[float, np.ndarray]]:
         """Per C: the out-of-fold quality and decision scores."""
         width = 1 if len(self.classes_) == 2 else len(self.classes_)
         jobs = [(C, train, test) for C in Cs for train, test in folds]  # noqa: N806
-        scores = Parallel(n_jobs=self.n_jobs)(
+        fits = Parallel(n_jobs=self.n_jobs, return_as="generator")(
             delayed(_fold_scores)(self._model(C), X, y, weights, train, test)
             for C, train, test in jobs
         )
+        scores = [counter.counted(fold_scores) for fold_scores in fits]
         results = {}
         for index, C in enumerate(Cs):  # noqa: N806
             out_of_fold = np.zeros((len(y), width))

@@ -10,7 +10,7 @@ import dataclasses
 import platform
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -227,8 +227,10 @@ def _fit_head(
     features: Any,
     weights: np.ndarray | None,
     options: TrainingOptions,
+    on_fold: Callable[[int, int], None] | None = None,
 ) -> LogisticHead:
-    """Fit head ``name`` on the rows that carry its label (weighted when ``weights`` is set)."""
+    """Fit head ``name`` on the rows that carry its label (weighted when ``weights`` is set);
+    ``on_fold`` is told of each cross-validation fit (see :meth:`LogisticHead.fit`)."""
     index, labels = _head_rows(rows, name)
     precision = options.precision.get(name, DEFAULT_PRECISION[name]) if name in FLAGS else 0.9
     return LogisticHead(
@@ -242,6 +244,7 @@ def _fit_head(
         np.asarray(labels),
         sample_weight=_head_weights(weights, index),
         groups=fold_groups([rows[i] for i in index], options),
+        on_fold=on_fold,
     )
 
 
@@ -349,7 +352,11 @@ def train_moderator(
     heads = {}
     for name in counts:
         progress.step(f"head {name} ({options.cv} folds)")
-        heads[name] = _fit_head(name, rows, features, weights, options)
+
+        def on_fold(done: int, total: int, name: str = name) -> None:
+            progress.step(f"head {name}: fold fits {done}/{total}")
+
+        heads[name] = _fit_head(name, rows, features, weights, options, on_fold)
         progress.advance()
     moderator = Moderator(
         featuriser, heads, default_target=options.default_target, languages=chosen

@@ -101,6 +101,7 @@ def test_train_and_evaluate_draw_a_step_bar_on_the_terminal_only(tmp_path: Path)
     train = ["train", "--data", tiny, "--cv", "3", "-o", str(model)]
     terminal, _, _ = run(train, stdout_tty=False, stderr_tty=True)
     assert "training" in terminal and "%|" in terminal and "head spam (3 folds)" in terminal
+    assert "head spam: fold fits 1/" in terminal  # each cross-validation fit is counted
     _, _, err = run(train, stdout_tty=False, stderr_tty=False)
     assert "%|" not in err and "\r" not in err
     evaluate = ["evaluate", tiny, "--model", str(model)]
