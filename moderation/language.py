@@ -115,6 +115,20 @@ def identifier() -> Any:
         return _load_identifier(CANDIDATES)
 
 
+def ranker() -> Any:
+    """:func:`identifier` ranking many texts at once
+    (:class:`moderation.language_batch.BatchRanker`), made once per process."""
+    with _lock:
+        return _load_ranker(CANDIDATES)
+
+
+@lru_cache(maxsize=1)
+def _load_ranker(candidates: tuple[str, ...]) -> Any:
+    from moderation.language_batch import BatchRanker
+
+    return BatchRanker(_load_identifier(candidates))
+
+
 @lru_cache(maxsize=1)
 def _load_identifier(candidates: tuple[str, ...]) -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -159,6 +173,12 @@ def detect_normalised(normalised: str) -> tuple[str, float]:
     (:func:`moderation.normalise.normalise`): an ISO 639-1 code or ``"und"``, and the
     detector's probability (1.0 for plain English, 0.0 when the detector was not asked).
     """
+    return detect_many([normalised])[0]
+
+
+def _without_detector(normalised: str) -> tuple[str, float] | tuple[str, str]:
+    """The answer when the detector need not be asked (plain English, too few letters), else
+    ``("ask", text)`` with the text to ask it about."""
     words = words_of(normalised)
     if _plainly_english(words):
         return "en", 1.0
@@ -166,10 +186,16 @@ def detect_normalised(normalised: str) -> tuple[str, float]:
     script, letters = main_script(text)
     if letters < MIN_LETTERS or script is None:
         return UNDETERMINED, 0.0
-    ranked = identifier().rank(text)
+    return "ask", text
+
+
+def _decide(text: str, ranked: Sequence[tuple[str, float]]) -> tuple[str, float]:
+    """The language of ``text`` from the detector's ranking: the top one when sure enough,
+    else undetermined (Latin script) or the likeliest of the text's own script."""
     language, probability = ranked[0]
     if probability >= MIN_CONFIDENCE:
         return language, float(probability)
+    script, _ = main_script(text)
     if script == "latin":
         return UNDETERMINED, float(probability)
     if script == "han" and any(_script(c) == "kana" for c in text):
@@ -179,6 +205,18 @@ def detect_normalised(normalised: str) -> tuple[str, float]:
         if _script_of(candidate) == script and (likely is None or candidate in likely):
             return candidate, float(score)
     return language, float(probability)
+
+
+def detect_many(normalised: Sequence[str]) -> list[tuple[str, float]]:
+    """:func:`detect_normalised` of each text, asking the detector about all that need it at
+    once (:class:`moderation.language_batch.BatchRanker`: the same rankings, faster)."""
+    answers = [_without_detector(text) for text in normalised]
+    asked = [i for i, (answer, _) in enumerate(answers) if answer == "ask"]
+    if asked:
+        texts = [str(answers[i][1]) for i in asked]
+        for i, text, ranked in zip(asked, texts, ranker().rank(texts), strict=True):
+            answers[i] = _decide(text, ranked)
+    return answers  # type: ignore[return-value]
 
 
 def detect(text: str) -> tuple[str, float]:
@@ -196,4 +234,4 @@ def detect(text: str) -> tuple[str, float]:
 
 def detect_batch(normalised: Sequence[str]) -> list[str]:
     """The language of each normalised comment (see :func:`detect_normalised`)."""
-    return [detect_normalised(text)[0] for text in normalised]
+    return [language for language, _ in detect_many(normalised)]

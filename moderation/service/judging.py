@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from moderation.judge.moderator import Moderator, ScoringItem
-from moderation.language import identifier
+from moderation.language import ranker
 from moderation.parse import ParseOptions, parse
 from moderation.records import Comment, Rejection
 from moderation.service.errors import ApiError
@@ -104,7 +104,7 @@ def warm_up(moderator: Moderator) -> list[Verdict]:
     detector's tables (about 75 MB, 1-3 s to load), the dump reader's modules and patterns,
     and every step of scoring once, so that the first request is not slow and the worker's
     memory is flat from its start. Returns the verdicts (for the duplicate marker's turn)."""
-    identifier()
+    ranker()
     comments = [{"id": f"warm-up-{n}", "text": t} for n, t in enumerate(WARM_UP_TEXTS, 1)]
     request = ScoreRequest.model_validate_json(json.dumps({"comments": comments}))
     verdicts = moderator.score_items(scoring_items(moderator, request), None)

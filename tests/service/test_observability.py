@@ -108,17 +108,17 @@ def test_a_worker_loads_the_language_tables_and_scores_once_before_serving(
     from moderation.service import judging
 
     calls = []
-    real_identifier, real_score = judging.identifier, moderator.score_items
+    real_ranker, real_score = judging.ranker, moderator.score_items
 
-    def identifier():
+    def ranker():
         calls.append("tables")
-        return real_identifier()
+        return real_ranker()
 
     def score_items(items, *args, **settings):
         calls.append([item.text for item in items])
         return real_score(items, *args, **settings)
 
-    monkeypatch.setattr(judging, "identifier", identifier)
+    monkeypatch.setattr(judging, "ranker", ranker)
     monkeypatch.setattr(moderator, "score_items", score_items)
     with make_client() as client:
         assert calls == ["tables", list(judging.WARM_UP_TEXTS)]  # before any request
