@@ -403,9 +403,10 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         weights: np.ndarray | None,
         folds: list[tuple[np.ndarray, np.ndarray]],
         Cs: Sequence[float],  # noqa: N803
-        counter: _FoldCounter,
+        counter: _FoldCounter | None = None,
     ) -> dict[float, tuple[float, np.ndarray]]:
-        """Per C: the out-of-fold quality and decision scores."""
+        """Per C: the out-of-fold quality and decision scores (each fit told to ``counter``)."""
+        counter = counter if counter is not None else _FoldCounter(None, 0)
         width = 1 if len(self.classes_) == 2 else len(self.classes_)
         jobs = [(C, train, test) for C in Cs for train, test in folds]  # noqa: N806
         fits = Parallel(n_jobs=self.n_jobs, return_as="generator")(
