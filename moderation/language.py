@@ -98,8 +98,13 @@ def words_of(normalised: str) -> list[str]:
     return [
         word
         for word in normalised[: MAX_CHARS * 2].split()
-        if word not in _PLACEHOLDERS and word[0] != "#" and any(c.isalpha() for c in word)
+        if word not in _PLACEHOLDERS and word[0] != "#" and (word.isalpha() or _has_letter(word))
     ]
+
+
+def _has_letter(word: str) -> bool:
+    """Whether any character of ``word`` is a letter (``words_of`` asks only when not all are)."""
+    return any(c.isalpha() for c in word)
 
 
 def _plainly_english(words: Sequence[str]) -> bool:
