@@ -149,6 +149,7 @@ def link_signals(raw_texts: Sequence[str]) -> np.ndarray:
     """:func:`link_flags` of every comment of a batch, shape ``(n, len(LINK_NAMES))``."""
     flags = np.zeros((len(raw_texts), len(LINK_NAMES)), dtype=np.float32)
     for row, text in enumerate(raw_texts):
-        if "." in text or "dot" in text.lower():  # find_links finds nothing otherwise
+        # find_links finds nothing otherwise (NFKC may make a dot of other characters)
+        if "." in text or "dot" in text.lower() or not text.isascii():
             flags[row] = link_flags(text)
     return flags
