@@ -61,6 +61,7 @@ _URL = re.compile(
     r"|(?<![\w@.-])[\w-]+(?:\.[\w-]+)*(?:\.|\s\.\s?|\.\s)((?-i:[A-Za-z]{2,10}))\b(?![@-])(?:/\S*)?",
     re.IGNORECASE,
 )
+_STOP_BEFORE_SCHEME = re.compile(r"\s*\.\s*(?=(?:https?|hxxps?)://)", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 # Written to start with a literal or a small set, which the regex engine finds quickly; the
 # lookbehinds after the first character make them equal to "(?<![\w@])@\w[\w.]*" and
@@ -259,6 +260,37 @@ def _early(text: str) -> str:
     if "@" in text:
         text = _MENTION.sub(f" {MENTION_TOKEN} ", text)
     return text.casefold()
+
+
+def find_links(text: str) -> tuple[list[str], bool]:
+    """The links :func:`normalise` replaces by :data:`URL_TOKEN`, as written once its
+    spelling fixes ran ("bit . ly/x", "www dot site dot tk"), and whether any link was spelt
+    out or spaced (a dodge of link filters). For the judge's link-shape signals; it does not
+    change what :func:`normalise` returns.
+    """
+    if "\x00" in text:
+        text = text.replace("\x00", " ")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    lower = text.lower()
+    written = text
+    if "ww" in lower or "w w" in lower or "w.w" in lower:
+        text = _SPACED_WWW.sub("www.", text)
+        lower = text.lower()
+    if "dot" in lower:
+        text = _DOT_WORD.sub(_dot_word, text)
+        lower = text.lower()
+    respelt = text != written  # "w w w", "dot": written to dodge a link filter
+    if "@" in text and _EMAIL_HINT.search(text):
+        text = _EMAIL.sub(f" {EMAIL_TOKEN} ", text)
+        lower = text.lower()
+    if not ("://" in text or "www" in lower or ("." in text and _URL_HINT.search(text))):
+        return [], False
+    # A sentence's full stop before a scheme ("Ebola. http://t.co/x") is not a domain's dot.
+    text = _STOP_BEFORE_SCHEME.sub(" ", text)
+    links = [m.group(0) for m in _URL.finditer(text) if _link(m) != m.group(0)]
+    spelt = bool(links) and (respelt or any(any(c.isspace() for c in link) for link in links))
+    return links, spelt
 
 
 def normalise_batch(texts: Sequence[str]) -> list[str]:

@@ -47,7 +47,7 @@ from hypothesis import strategies as st
 from nltk.stem.snowball import SnowballStemmer
 
 from moderation import Comment, Moderator, Verdict, language, normalise
-from moderation.judge import cues, features
+from moderation.judge import cues, features, links
 from moderation.judge.features import CommentFeaturiser
 from moderation.judge.moderator import FLAGS, REASONS_PER_FLAG, scoring_item
 from moderation.parse import Input, ParseOptions, dumps
@@ -165,23 +165,27 @@ _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX_2 = np.uint64(0x94D049BB133111EB)
 _WORD_SEED = np.uint64(0x9E3779B97F4A7C15)
 _CHAR_SEED = np.uint64(0x632BE59BD9B4E019)
-DENSE_NAMES = ("shouting", "exclamations", "repetition", "digits", "short", "long") + (
-    "violent",
-    "violent:imperative",
-    "violent:wish",
-    "violent:should",
-    "violent:will",
-    "violent:first_person",
-    "violent:second_person",
-    "violent:them",
-    "violent:passive",
-    "violent:report",
-    "violent:negated",
-    "violent:will+first_person",
-    "violent:wish+second_person",
-    "violent:should+them",
-    "violent:imperative+them",
-    "violent:imperative+second_person",
+DENSE_NAMES = (
+    ("shouting", "exclamations", "repetition", "digits", "short", "long")
+    + (
+        "violent",
+        "violent:imperative",
+        "violent:wish",
+        "violent:should",
+        "violent:will",
+        "violent:first_person",
+        "violent:second_person",
+        "violent:them",
+        "violent:passive",
+        "violent:report",
+        "violent:negated",
+        "violent:will+first_person",
+        "violent:wish+second_person",
+        "violent:should+them",
+        "violent:imperative+them",
+        "violent:imperative+second_person",
+    )
+    + links.LINK_NAMES
 )
 _ENGLISH = SnowballStemmer("english")
 
@@ -359,6 +363,7 @@ def reference_dense_signals(raw_texts, tokens, counts, word_entries, english=Tru
             cues.token_class(t, st if english else "") for t, st in zip(own, stems, strict=True)
         ]
         flags = _reference_style(raw, hashes) + _reference_cues(classes)
+        flags += links.link_flags(raw).astype(bool).tolist()  # per comment already
         scale = np.float32(1.0 / np.sqrt(1.0 + entries))
         rows.append([np.float32(flag) * scale for flag in flags])
     return np.array(rows, dtype=np.float32).reshape(len(raw_texts), len(DENSE_NAMES))
