@@ -31,6 +31,7 @@ from moderation.errors import ModelError
 from moderation.hashing import hash_strings
 from moderation.judge.arrays import distinct_sorted
 from moderation.judge.cues import token_classes
+from moderation.judge.fitted import require_fitted
 from moderation.judge.matrix import count_entries, tfidf_values, with_dense_columns
 from moderation.judge.memo import ChunkMemo
 from moderation.judge.ngrams import (
@@ -232,7 +233,7 @@ class CommentFeaturiser(TransformerMixin, BaseEstimator):
 
     def batch_grams(self, normalised: Sequence[str]) -> BatchGrams:
         """The fitted n-grams of normalised texts, in the order explanations credit them."""
-        check_is_fitted(self, "idf_")
+        require_fitted(self, "idf_")
         chunk_lists = [text.split() for text in normalised]
         n_rows = len(chunk_lists)
         chunk_counts = np.fromiter(map(len, chunk_lists), dtype=np.int64, count=n_rows)
@@ -281,7 +282,7 @@ class CommentFeaturiser(TransformerMixin, BaseEstimator):
     ) -> tuple[sp.csr_matrix, BatchGrams]:
         """:meth:`transform`, and the batch's n-grams for :meth:`batch_spans`; ``normalised``:
         the texts' :func:`normalise_batch`, when the caller has it already."""
-        check_is_fitted(self, "idf_")
+        require_fitted(self, "idf_")
         raw = [str(text) for text in texts]
         return self._transform(raw, list(normalised) if normalised else normalise_batch(raw))
 

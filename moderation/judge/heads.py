@@ -23,6 +23,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
 from moderation.errors import DataError, ModelError
+from moderation.judge.fitted import require_fitted
 
 DEFAULT_CS = (2.0, 8.0, 32.0, 128.0)
 # When the best C is at an end of the grid, the grid is extended that way, a factor of 4 at a
@@ -493,7 +494,7 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Raw scores of the final model, one column per class (one for two classes)."""
-        check_is_fitted(self, "coef_")
+        require_fitted(self, "coef_")
         return np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
 
     def predict_proba(self, X: Any) -> np.ndarray:

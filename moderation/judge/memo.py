@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -70,7 +70,10 @@ class ChunkMemo:
 
     def __init__(self, featuriser: CommentFeaturiser, capacity: int) -> None:
         self.buckets = featuriser.buckets_
-        self.params = featuriser.get_params()
+        # The parameters as values (the featuriser has no nested estimators): fits() reads
+        # them each batch, and get_params() costs ~0.14 ms a call (it inspects the signature).
+        self.param_names = tuple(featuriser.get_params(deep=False))
+        self.params = self._param_values(featuriser)
         self.capacity = capacity
         self.lock = threading.Lock()
         self._reset()
@@ -100,7 +103,10 @@ class ChunkMemo:
 
     def fits(self, featuriser: CommentFeaturiser) -> bool:
         """Whether this memo was made for ``featuriser`` as it is fitted now."""
-        return featuriser.buckets_ is self.buckets and featuriser.get_params() == self.params
+        return featuriser.buckets_ is self.buckets and self._param_values(featuriser) == self.params
+
+    def _param_values(self, featuriser: CommentFeaturiser) -> list[Any]:
+        return [getattr(featuriser, name) for name in self.param_names]
 
     def _add_tokens(self, chunks: list[str], featuriser: CommentFeaturiser) -> None:
         tokens, counts = tokenize_batch(chunks)

@@ -3,13 +3,16 @@
 With one worker the app (and the model already loaded by the command) is served in this
 process. With several, uvicorn starts each worker by importing
 :func:`moderation.service.app.app_from_environment`, which reads the configuration from the
-environment and loads the model itself; their metrics meet in a temporary directory
+environment and loads the model itself; each worker listens on a socket of its own
+(:mod:`moderation.service.listeners`), and their metrics meet in a temporary directory
 (prometheus-client's multiprocess mode), removed when the server stops.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import logging
 import multiprocessing
 import os
 import tempfile
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from moderation.errors import ModerationError
 from moderation.service.config import ENVIRONMENT_VARIABLE, ServiceConfig, ServiceError
+from moderation.service.listeners import REUSE_PORT, supervisor_socket
 from moderation.service.metrics import MULTIPROCESS_VARIABLE
 
 if TYPE_CHECKING:
@@ -26,6 +30,8 @@ if TYPE_CHECKING:
 # Seconds an idle keep-alive connection stays open, and a stopping server waits for requests.
 KEEP_ALIVE_SECONDS = 5
 GRACEFUL_SHUTDOWN_SECONDS = 10
+APP_FACTORY = "moderation.service.app:app_from_environment"
+logger = logging.getLogger("moderation.service")
 
 
 def log_config() -> dict[str, Any]:
@@ -91,17 +97,42 @@ def serve(config: ServiceConfig, moderator: Moderator | None = None) -> None:
     """Serve until interrupted (SIGINT or SIGTERM)."""
     import uvicorn
 
+    options = uvicorn_options(config)
     if config.workers == 1:
         from moderation.service.app import create_app
 
-        uvicorn.run(create_app(config, moderator), **uvicorn_options(config))
+        uvicorn.run(create_app(config, moderator), **options)
         return
     with tempfile.TemporaryDirectory(prefix="moderation-metrics-") as directory:
         os.environ[MULTIPROCESS_VARIABLE] = directory
         os.environ[ENVIRONMENT_VARIABLE] = config.to_environment()
-        uvicorn.run(
-            "moderation.service.app:app_from_environment",
-            factory=True,
-            workers=config.workers,
-            **uvicorn_options(config),
-        )
+        if REUSE_PORT is None:  # no SO_REUSEPORT (Windows): uvicorn's one shared socket
+            uvicorn.run(APP_FACTORY, factory=True, workers=config.workers, **options)
+            return
+        _run_workers(config, options)
+
+
+def _run_workers(config: ServiceConfig, options: dict[str, Any]) -> None:
+    """uvicorn's supervisor over ``config.workers`` workers, each listening on a socket of its
+    own (see :mod:`moderation.service.listeners`).
+
+    Raises
+    ------
+    ServiceError
+        The address cannot be bound.
+    """
+    from uvicorn import Config
+    from uvicorn.supervisors import Multiprocess
+
+    uvicorn_config = Config(APP_FACTORY, factory=True, workers=config.workers, **options)
+    try:
+        sock = supervisor_socket(config.host, config.port, uvicorn_config.backlog)
+    except OSError as error:
+        raise ServiceError(
+            f"cannot listen on {config.host}:{config.port}: {error.strerror or error}"
+        ) from error
+    with sock:
+        host, port = sock.getsockname()[:2]
+        logger.info("listening on %s port %d with %d workers", host, port, config.workers)
+        with contextlib.suppress(KeyboardInterrupt):  # as uvicorn.run: a second Ctrl-C
+            Multiprocess(uvicorn_config, sockets=[sock]).run()

@@ -169,6 +169,8 @@ def test_estimators_follow_scikit_learn_conventions() -> None:
     with pytest.raises(NotFittedError):
         CommentFeaturiser().transform(["x"])
     with pytest.raises(NotFittedError):
+        CommentFeaturiser().transform_with_grams(["x"])
+    with pytest.raises(NotFittedError):
         LogisticHead().predict_proba(np.zeros((1, 3)))
     pipeline = Pipeline(
         [("features", CommentFeaturiser(min_df=1)), ("head", LogisticHead(cv=3, Cs=(1.0,)))]
@@ -177,6 +179,11 @@ def test_estimators_follow_scikit_learn_conventions() -> None:
     search.fit(texts, spam)
     assert search.predict(["subscribe to my channel"]).shape == (1,)
     assert clone(LogisticHead(precision=0.8)).get_params()["precision"] == 0.8
+    featuriser = search.best_estimator_.named_steps["features"]
+    memo = featuriser._memo()  # the per-chunk memo is remade when a parameter changes
+    assert featuriser._memo() is memo
+    featuriser.set_params(word_ngram_max=1)
+    assert featuriser._memo() is not memo
     with pytest.raises(DataError, match="rarest class"):  # a ValueError, as scikit-learn asks
         LogisticHead(cv=5).fit(np.eye(4), np.array([0, 0, 1, 1]))
 

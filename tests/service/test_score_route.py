@@ -62,6 +62,15 @@ def test_concurrent_requests_are_merged_without_changing_a_verdict(client) -> No
         assert response.json() == client.post("/v1/score", json=body).json()  # scored alone
 
 
+def test_ids_past_64_bits_are_rows_as_score_writes_them(client, tmp_path) -> None:
+    """orjson refuses integers past 64 bits: such an id is still read (by json)."""
+    comments = [{"id": 2**70, "text": "A long id", "article_id": -(2**65)}]
+    response = client.post("/v1/score", json={"comments": comments})
+    assert response.status_code == 200, response.text
+    assert response.json()["verdicts"] == cli_rows(comments, tmp_path)
+    assert response.json()["verdicts"][0]["id"] == str(2**70)
+
+
 def test_missing_ids_are_positions(client) -> None:
     rows = client.post("/v1/score", json={"comments": [{"text": "a b c"}, {"text": "d e"}]})
     assert [row["id"] for row in rows.json()["verdicts"]] == ["1", "2"]
