@@ -32,6 +32,8 @@ DEFAULT_TAIL_BYTES = 1 << 20
 _GAP = 4096
 # Rows between two remembered record starts (the others are summed from the lengths).
 _CHECKPOINT = 256
+# Bytes of records gathered at once by RecordFile.read (bounds its index arrays).
+GATHER_BYTES = 1 << 20
 _MIX1 = np.uint64(0x9E3779B97F4A7C15)
 _MIX2 = np.uint64(0xC2B2AE3D27D4EB4F)
 
@@ -182,11 +184,21 @@ class RecordFile:
         stops = starts + sizes
         blob, where = self._fetch(starts, stops)
         lengths = sizes[inverse]
-        firsts = np.cumsum(lengths) - lengths
-        owners = np.repeat(np.arange(lengths.size), lengths)
-        positions = np.arange(int(lengths.sum()), dtype=np.int64) - firsts[owners]
-        positions += where[inverse][owners]
-        return blob[positions], lengths
+        out = np.empty(int(lengths.sum()), dtype=np.uint8)
+        ends = np.cumsum(lengths)
+        # Gathered GATHER_BYTES of output at a time: the index arrays are 8 bytes per byte
+        # gathered, and a caller may ask for one record many times (a sketch per pair).
+        cuts = np.searchsorted(ends, np.arange(GATHER_BYTES, int(ends[-1]), GATHER_BYTES))
+        for low, high in zip([0, *cuts.tolist()], [*cuts.tolist(), ends.size], strict=True):
+            if low == high:
+                continue
+            chunk = lengths[low:high]
+            begin = int(ends[low] - lengths[low])
+            owners = np.repeat(np.arange(low, high), chunk)
+            positions = np.arange(begin, int(ends[high - 1]), dtype=np.int64)
+            positions += where[inverse[owners]] - (ends[owners] - lengths[owners])
+            out[begin : int(ends[high - 1])] = blob[positions]
+        return out, lengths
 
     def _fetch(self, starts: np.ndarray, stops: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Bytes covering sorted records ``[starts, stops)`` and where each starts in them: the

@@ -167,3 +167,35 @@ def test_record_starts_are_found_across_checkpoint_blocks() -> None:
     assert records._spans(np.sort(rows))[0].tolist() == [
         int(lengths[:r].sum()) for r in np.sort(rows)
     ]
+
+
+class _CountingNumpy:
+    """NumPy as the spill module sees it, noting the size of every ``arange`` it makes."""
+
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - numpy's own attribute
+        return getattr(np, name)
+
+    def arange(self, *args, **kwargs) -> np.ndarray:  # noqa: ANN002, ANN003 - as numpy's
+        made = np.arange(*args, **kwargs)
+        self.sizes.append(made.size)
+        return made
+
+
+def test_reading_a_record_many_times_gathers_a_bounded_chunk_at_a_time(monkeypatch) -> None:
+    # A candidate pair carries its right row's sketch: one record may be read thousands of
+    # times, and the gather's index arrays (8 bytes per byte read) must not scale with that.
+    records = RecordFile(None, "test")
+    lengths = np.array([40, 0, 25, 40])
+    data = [bytes(range(i, i + n)) for i, n in enumerate(lengths)]
+    records.append(b"".join(data), lengths)
+    rows = np.array([0, 2, 3, 1] * 500)
+    counting = _CountingNumpy()
+    monkeypatch.setattr(spill_module, "GATHER_BYTES", 256)
+    monkeypatch.setattr(spill_module, "np", counting)
+    read, read_lengths = records.read(rows)
+    assert read.tobytes() == b"".join(data[r] for r in rows.tolist())
+    assert read_lengths.tolist() == lengths[rows].tolist()
+    assert read.size == 105 * 500 and max(counting.sizes) <= 256 + 40

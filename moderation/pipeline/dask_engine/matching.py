@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from moderation.pipeline.dask_engine.features import BlockFeatures, pair_similarity
 
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 
 # A verified match counts from this far below the threshold, as in the local finder.
 TOLERANCE = 1e-9
+# Sketch values of many rows in one Arrow buffer (see :func:`packed_sketch_columns`).
+PACKED = pd.ArrowDtype(pa.large_binary())
 
 
 @dataclass(frozen=True)
@@ -201,21 +204,54 @@ def sketch_columns(features: BlockFeatures, positions: np.ndarray) -> dict[str, 
     return columns
 
 
+def packed_sketch_columns(features: BlockFeatures, positions: np.ndarray) -> dict[str, Any]:
+    """The sketches of some positions as :func:`sketch_columns` gives them, but each kind's
+    values as one Arrow binary column over a single buffer: no Python object per row (a
+    candidate pair carries a copy of its right row's sketches, and there are several pairs
+    per comment)."""
+    columns: dict[str, Any] = {}
+    for prefix, (values, lengths, sizes) in zip("wc", features.sketches(positions), strict=True):
+        offsets = np.concatenate(([0], np.cumsum(lengths, dtype=np.int64) * 4))
+        data = np.ascontiguousarray(values, dtype=np.uint32)
+        array = pa.Array.from_buffers(
+            pa.large_binary(), len(lengths), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+        )
+        columns[f"{prefix}v"] = pd.Series(array, dtype=PACKED, copy=False)
+        columns[f"{prefix}s"] = sizes.astype(np.int64)
+    return columns
+
+
+def _unpacked(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Values (uint32) and lengths of a column of sketch values, packed or Python bytes."""
+    if isinstance(column.dtype, pd.ArrowDtype):
+        array = pa.chunked_array(column.array._pa_array).combine_chunks()  # noqa: SLF001
+        array = array.cast(pa.large_binary())
+        offsets = np.frombuffer(array.buffers()[1], np.int64)[
+            array.offset : array.offset + len(array) + 1
+        ]
+        data = np.frombuffer(array.buffers()[2] or b"", np.uint8)[offsets[0] : offsets[-1]]
+        return data.view(np.uint32), np.diff(offsets) // 4
+    blobs = column.tolist()
+    values = np.frombuffer(b"".join(blobs), dtype=np.uint32)
+    return values, np.fromiter((len(blob) // 4 for blob in blobs), np.int64, len(blobs))
+
+
 def _sketches_of(columns: pd.DataFrame) -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
     """Sketch columns back as (values, lengths, set sizes), per kind."""
     kinds = []
     for prefix in "wc":
-        blobs = columns[f"{prefix}v"].tolist()
-        values = np.frombuffer(b"".join(blobs), dtype=np.uint32)
-        lengths = np.fromiter((len(blob) // 4 for blob in blobs), np.int64, len(blobs))
+        values, lengths = _unpacked(columns[f"{prefix}v"])
         kinds.append((values, lengths, columns[f"{prefix}s"].to_numpy(np.int64)))
     return kinds[0], kinds[1]
 
 
 def _with_right_sketches(part: pd.DataFrame, features: BlockFeatures, base: int) -> pd.DataFrame:
-    right = part.index.to_numpy(np.int64)
-    columns = {"left": part["left"].to_numpy(np.int64), "right": right}
-    return pd.DataFrame({**columns, **sketch_columns(features, right - base)})
+    """Each distinct pair of one right block (a pair found through several band keys comes
+    once) with its right row's sketches, packed."""
+    pairs = np.column_stack((part["left"].to_numpy(np.int64), part.index.to_numpy(np.int64)))
+    pairs = np.unique(pairs, axis=0) if len(pairs) else pairs.reshape(0, 2)
+    columns = {"left": pairs[:, 0], "right": pairs[:, 1]}
+    return pd.DataFrame({**columns, **packed_sketch_columns(features, pairs[:, 1] - base)})
 
 
 def _verified(
@@ -240,9 +276,9 @@ def _sketch_meta(**columns: Any) -> pd.DataFrame:
     return pd.DataFrame(
         {
             **columns,
-            "wv": pd.Series([], dtype=object),
+            "wv": pd.Series([], dtype=PACKED),
             "ws": np.zeros(0, np.int64),
-            "cv": pd.Series([], dtype=object),
+            "cv": pd.Series([], dtype=PACKED),
             "cs": np.zeros(0, np.int64),
         }
     )
