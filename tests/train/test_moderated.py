@@ -82,9 +82,9 @@ def test_training_uses_the_decisions_and_the_card_counts_them(tmp_path, monkeypa
     fitted = {}
     original = trainer.LogisticHead.fit
 
-    def recording_fit(head, X, y, sample_weight=None, groups=None):  # noqa: N803
+    def recording_fit(head, X, y, sample_weight=None, groups=None, on_fold=None):  # noqa: N803
         fitted[len(fitted)] = sample_weight
-        return original(head, X, y, sample_weight=sample_weight, groups=groups)
+        return original(head, X, y, sample_weight=sample_weight, groups=groups, on_fold=on_fold)
 
     monkeypatch.setattr(trainer.LogisticHead, "fit", recording_fit)
     rows = read_labeled([TINY, _export(tmp_path)])
