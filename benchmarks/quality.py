@@ -635,8 +635,13 @@ def format_extra(civil: Sequence[tuple[str, int, float, float]], semeval: tuple)
     return "\n".join(lines)
 
 
-def main() -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run every split on two processes and print the table."""
+    import argparse
+
+    # No options: the protocol is fixed. Parsing still answers --help (and refuses a typo)
+    # instead of starting a ten-minute run.
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args(argv)
     if not DATA.is_dir():
         print(f"skipped: {DATA} is not there (the public corpora live in ../shared/data)")
         return 0
