@@ -239,19 +239,29 @@ def _late_candidates(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.n
     return documents(spaced), documents(folded), documents(digits), documents(triples)
 
 
-def _early(text: str) -> str:
-    """NFKC, then the e-mail, URL and mention placeholders, each run only where it can match."""
+def _nfkc(text: str) -> str:
+    """NUL characters as spaces, and NFKC for text that is not plain ASCII."""
     if "\x00" in text:
         text = text.replace("\x00", " ")
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    lower = text.lower()  # no character matches "w", "d", "o" or "t" under IGNORECASE otherwise
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
+def _respelt(text: str) -> tuple[str, str]:
+    """Spaced "w w w" and spelt-out "dot" folded back into a link's spelling; the text and its
+    lower case (no character matches "w", "d", "o" or "t" under IGNORECASE otherwise)."""
+    lower = text.lower()
     if "ww" in lower or "w w" in lower or "w.w" in lower:
         text = _SPACED_WWW.sub("www.", text)
         lower = text.lower()
     if "dot" in lower:
         text = _DOT_WORD.sub(_dot_word, text)
         lower = text.lower()
+    return text, lower
+
+
+def _early(text: str) -> str:
+    """NFKC, then the e-mail, URL and mention placeholders, each run only where it can match."""
+    text, lower = _respelt(_nfkc(text))
     if "@" in text and _EMAIL_HINT.search(text):
         text = _EMAIL.sub(f" {EMAIL_TOKEN} ", text)
         lower = text.lower()
@@ -268,18 +278,8 @@ def find_links(text: str) -> tuple[list[str], bool]:
     out or spaced (a dodge of link filters). For the judge's link-shape signals; it does not
     change what :func:`normalise` returns.
     """
-    if "\x00" in text:
-        text = text.replace("\x00", " ")
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    lower = text.lower()
-    written = text
-    if "ww" in lower or "w w" in lower or "w.w" in lower:
-        text = _SPACED_WWW.sub("www.", text)
-        lower = text.lower()
-    if "dot" in lower:
-        text = _DOT_WORD.sub(_dot_word, text)
-        lower = text.lower()
+    written = _nfkc(text)
+    text, lower = _respelt(written)
     respelt = text != written  # "w w w", "dot": written to dodge a link filter
     if "@" in text and _EMAIL_HINT.search(text):
         text = _EMAIL.sub(f" {EMAIL_TOKEN} ", text)
