@@ -8,6 +8,8 @@ whole batch with a few vectorised probing rounds (open addressing, linear probin
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 
 from moderation.dedup.shingles import DuplicatesError
@@ -132,16 +134,27 @@ class FirstSeenTable:
         ndarray of int64
             For each key, the row that brought it first: its own row when it is new.
         """
-        keys = self._clean(keys)
-        rows = np.asarray(rows, dtype=np.int64)
-        if keys.size == 0:
-            return rows.copy()
-        distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        owners = self.get(distinct)
-        new = owners < 0
-        added = int(new.sum())
-        self._grow(self._count + added)
-        self._insert_absent(distinct[new], rows[first[new]])
-        self._count += added
-        owners[new] = rows[first[new]]
-        return owners[inverse.ravel()]
+        return first_rows_of(self, keys, rows)
+
+
+class KeyTable(Protocol):
+    """What :func:`first_rows_of` needs of a table."""
+
+    def get(self, keys: np.ndarray) -> np.ndarray: ...
+
+    def insert_new(self, keys: np.ndarray, rows: np.ndarray) -> None: ...
+
+
+def first_rows_of(table: KeyTable, keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """:meth:`FirstSeenTable.first_rows` for any table with its ``get`` and ``insert_new`` (the
+    in-memory table, and the one that spills to disk)."""
+    keys = FirstSeenTable._clean(keys)
+    rows = np.asarray(rows, dtype=np.int64)
+    if keys.size == 0:
+        return rows.copy()
+    distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    owners = table.get(distinct)
+    new = owners < 0
+    table.insert_new(distinct[new], rows[first[new]])
+    owners[new] = rows[first[new]]
+    return owners[inverse.ravel()]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from moderation.dedup.first_seen import MAX_LOAD, FirstSeenTable
+from moderation.dedup.first_seen import MAX_LOAD, FirstSeenTable, first_rows_of
 from moderation.dedup.spill import BloomFilter, SpillDir
 
 __all__ = ["SpilledFirstSeen"]
@@ -204,19 +204,15 @@ class SpilledFirstSeen:
     def first_rows(self, keys: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """Insert the keys not seen yet and return the first row of every key (see
         :meth:`FirstSeenTable.first_rows`)."""
-        keys = FirstSeenTable._clean(keys)
-        rows = np.asarray(rows, dtype=np.int64)
-        if keys.size == 0:
-            return rows.copy()
-        distinct, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        owners = self.get(distinct)
-        new = owners < 0
-        self._recent.insert_new(distinct[new], rows[first[new]])
-        self._count += int(new.sum())
-        owners[new] = rows[first[new]]
+        return first_rows_of(self, keys, rows)
+
+    def insert_new(self, keys: np.ndarray, rows: np.ndarray) -> None:
+        """Insert distinct keys known to be absent (cleaned), spilling the recent ones to a
+        run once they fill the buffer."""
+        self._recent.insert_new(keys, rows)
+        self._count += int(keys.size)
         if self.spill is not None and len(self._recent) >= self.buffer_keys:
             self._flush()
-        return owners[inverse.ravel()]
 
     def _flush(self) -> None:
         """Write the recent keys as a run, start an empty recent table, merge full levels."""
