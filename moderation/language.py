@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 UNDETERMINED = "und"
 # ISO 639-1 codes py3langid knows, for languages common in comment sections worldwide.
@@ -181,9 +181,16 @@ def detect_normalised(normalised: str) -> tuple[str, float]:
     return detect_many([normalised])[0]
 
 
-def _without_detector(normalised: str) -> tuple[str, float] | tuple[str, str]:
+class _Question(NamedTuple):
+    """What the detector is asked about: the comment's words as one text, and its script."""
+
+    text: str
+    script: str
+
+
+def _without_detector(normalised: str) -> tuple[str, float] | _Question:
     """The answer when the detector need not be asked (plain English, too few letters), else
-    ``("ask", text)`` with the text to ask it about."""
+    the question to ask it."""
     words = words_of(normalised)
     if _plainly_english(words):
         return "en", 1.0
@@ -191,19 +198,19 @@ def _without_detector(normalised: str) -> tuple[str, float] | tuple[str, str]:
     script, letters = main_script(text)
     if letters < MIN_LETTERS or script is None:
         return UNDETERMINED, 0.0
-    return "ask", text
+    return _Question(text, script)
 
 
-def _decide(text: str, ranked: Sequence[tuple[str, float]]) -> tuple[str, float]:
-    """The language of ``text`` from the detector's ranking: the top one when sure enough,
-    else undetermined (Latin script) or the likeliest of the text's own script."""
+def _decide(question: _Question, ranked: Sequence[tuple[str, float]]) -> tuple[str, float]:
+    """The language from the detector's ranking: the top one when sure enough, else
+    undetermined (Latin script) or the likeliest of the text's own script."""
     language, probability = ranked[0]
     if probability >= MIN_CONFIDENCE:
         return language, float(probability)
-    script, _ = main_script(text)
+    script = question.script
     if script == "latin":
         return UNDETERMINED, float(probability)
-    if script == "han" and any(_script(c) == "kana" for c in text):
+    if script == "han" and any(_script(c) == "kana" for c in question.text):
         script = "kana"  # Japanese mixes kanji and kana; Chinese has no kana
     likely = _LIKELY.get(script)
     for candidate, score in ranked:
@@ -216,12 +223,13 @@ def detect_many(normalised: Sequence[str]) -> list[tuple[str, float]]:
     """:func:`detect_normalised` of each text, asking the detector about all that need it at
     once (:class:`moderation.language_batch.BatchRanker`: the same rankings, faster)."""
     answers = [_without_detector(text) for text in normalised]
-    asked = [i for i, (answer, _) in enumerate(answers) if answer == "ask"]
+    asked = [i for i, answer in enumerate(answers) if isinstance(answer, _Question)]
     if asked:
-        texts = [str(answers[i][1]) for i in asked]
-        for i, text, ranked in zip(asked, texts, ranker().rank(texts), strict=True):
-            answers[i] = _decide(text, ranked)
-    return answers  # type: ignore[return-value]
+        questions = [answers[i] for i in asked]
+        rankings = ranker().rank([question.text for question in questions])
+        for i, question, ranked in zip(asked, questions, rankings, strict=True):
+            answers[i] = _decide(question, ranked)
+    return answers  # type: ignore[return-value]  # every question was answered
 
 
 def detect(text: str) -> tuple[str, float]:

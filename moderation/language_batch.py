@@ -50,12 +50,17 @@ class BatchRanker:
             getattr(identifier, "_norm_probs", False)
         )
         if self.batched:
-            self._nextmove = np.frombuffer(identifier.tk_nextmove, dtype=_dtype_of(identifier))
+            typecode = identifier.tk_nextmove.typecode  # an array.array
+            self._nextmove = np.frombuffer(identifier.tk_nextmove, dtype=np.dtype(typecode))
             self._output = np.asarray(identifier.tk_output, dtype=np.int64)
             self._rowbase = np.asarray(identifier.tk_row, dtype=np.int64) << 8
             # The n-gram weights as float32 rows: py3langid's float16 columns are converted
             # (exactly) by every product; gathering rows of this copy is ~30 times faster.
             self._weights = np.ascontiguousarray(identifier.nb_ptc, dtype=np.float32)
+            # The first column of each language (py3langid folds aliases into it).
+            classes = identifier.nb_classes
+            first = {c: i for i, c in reversed(list(enumerate(classes)))}
+            self._columns = np.asarray(sorted(first.values()))
             probes = list(_PROBES)
             self.batched = self._rank_batched(probes) == [identifier.rank(t) for t in probes]
 
@@ -69,9 +74,9 @@ class BatchRanker:
         encoded = [_encode(text) for text in texts]
         counted = _count_by_text(*self._walk(encoded), len(encoded))
         scores = self._probabilities(encoded, counted)
-        classes = self.identifier.nb_classes
-        columns = np.asarray(sorted({c: i for i, c in reversed(list(enumerate(classes)))}.values()))
+        columns = self._columns
         order = columns[np.argsort(-scores[:, columns], axis=1, kind="stable")]
+        classes = self.identifier.nb_classes
         return [LazyRanking(classes, o, r) for o, r in zip(order, scores, strict=True)]
 
     def _probabilities(
@@ -139,11 +144,6 @@ class LazyRanking(Sequence[tuple[str, float]]):
         return isinstance(other, Sequence) and list(self) == list(other)
 
     __hash__ = None  # type: ignore[assignment]
-
-
-def _dtype_of(identifier: Any) -> np.dtype:
-    """The NumPy type of the state table (an ``array.array``)."""
-    return np.dtype(identifier.tk_nextmove.typecode)
 
 
 def _encode(text: str) -> bytes:

@@ -33,7 +33,7 @@ TEXTS = [
 def _asked(texts: list[str]) -> list[str]:
     """The texts the detector is asked about, as language.detect_many builds them."""
     answers = [language._without_detector(text) for text in normalise_batch(texts)]
-    return [str(text) for answer, text in answers if answer == "ask"]
+    return [answer.text for answer in answers if isinstance(answer, language._Question)]
 
 
 def test_the_batch_ranks_as_py3langid_ranks_each_text() -> None:
