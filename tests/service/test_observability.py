@@ -124,3 +124,26 @@ def test_a_worker_loads_the_language_tables_and_scores_once_before_serving(
         assert calls == ["tables", list(judging.WARM_UP_TEXTS)]  # before any request
         client.post("/v1/score", json={"comments": COMMENTS[:1]})
         assert calls[2:] == [[COMMENTS[0]["text"]]]
+
+
+def test_a_serving_worker_puts_what_it_loaded_out_of_the_collectors_reach(moderator) -> None:
+    """`moderation serve`'s workers freeze what is alive after the warm-up (a full garbage
+    collection walked the model and the libraries and stalled the worker's requests); an app
+    built for tests or embedding leaves the process's collector alone."""
+    import gc
+
+    from moderation.service.app import create_app
+    from moderation.service.config import ServiceConfig
+    from tests.service.conftest import BASE_URL, TestClient
+
+    gc.unfreeze()
+    with TestClient(create_app(ServiceConfig(), moderator), base_url=BASE_URL) as client:
+        assert client.get("/readyz").status_code == 200
+        assert gc.get_freeze_count() == 0
+    try:
+        app = create_app(ServiceConfig(), moderator, freeze=True)
+        with TestClient(app, base_url=BASE_URL) as client:
+            assert gc.get_freeze_count() > 10_000  # the model, tables and modules
+            assert client.post("/v1/score", json={"comments": COMMENTS[:1]}).status_code == 200
+    finally:
+        gc.unfreeze()
