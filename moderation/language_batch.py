@@ -3,7 +3,10 @@
 py3langid walks each text's bytes through a state machine in a Python loop (about 100 µs for a
 200-character comment), then scores the n-grams it found with NumPy. Here the walk advances
 every text of a batch one byte per NumPy step, so the Python loop runs once per byte position
-of the longest text instead of once per byte of every text. The scoring after the walk is
+of the longest text instead of once per byte of every text. A NumPy step costs about as much
+as walking a byte of :data:`PYTHON_BELOW` texts in Python, so once fewer texts than that are
+still being walked (a request of one comment, the tail of a batch), their remaining bytes
+are walked in Python, as py3langid walks them. The scoring after the walk is
 py3langid's own arithmetic on the same arrays in the same order (each text's n-grams in the
 order of their first appearance, as its ``Counter`` holds them), so the probabilities are
 bit-for-bit those of ``rank``.
@@ -32,6 +35,8 @@ _PROBES = (
     "",
     "ok",
 )
+# Fewer texts than this still being walked: their remaining bytes are walked in Python.
+PYTHON_BELOW = 12
 _TABLES = ("tk_nextmove", "tk_output", "tk_row", "nb_ptc", "nb_pc", "nb_classes", "_alias_pairs")
 
 
@@ -44,12 +49,14 @@ class BatchRanker:
         Loaded with ``norm_probs=True`` and restricted to its languages already.
     """
 
-    def __init__(self, identifier: Any) -> None:
+    def __init__(self, identifier: Any, python_below: int = PYTHON_BELOW) -> None:
         self.identifier = identifier
+        self.python_below = python_below
         self.batched = all(hasattr(identifier, name) for name in _TABLES) and bool(
             getattr(identifier, "_norm_probs", False)
         )
         if self.batched:
+            self._row_starts = [row << 8 for row in identifier.tk_row]  # for the Python walk
             typecode = identifier.tk_nextmove.typecode  # an array.array
             self._nextmove = np.frombuffer(identifier.tk_nextmove, dtype=np.dtype(typecode))
             self._output = np.asarray(identifier.tk_output, dtype=np.int64)
@@ -61,8 +68,22 @@ class BatchRanker:
             classes = identifier.nb_classes
             first = {c: i for i, c in reversed(list(enumerate(classes)))}
             self._columns = np.asarray(sorted(first.values()))
-            probes = list(_PROBES)
-            self.batched = self._rank_batched(probes) == [identifier.rank(t) for t in probes]
+            self.batched = self._probes_agree()
+
+    def _probes_agree(self) -> bool:
+        """The probe texts rank as ``rank`` ranks them, walked by NumPy steps alone and by
+        Python alone."""
+        probes = list(_PROBES)
+        expected = [self.identifier.rank(text) for text in probes]
+        chosen = self.python_below
+        try:
+            for python_below in (0, len(probes) + 1):
+                self.python_below = python_below
+                if self._rank_batched(probes) != expected:
+                    return False
+        finally:
+            self.python_below = chosen
+        return True
 
     def rank(self, texts: Sequence[str]) -> list[Ranking]:
         """Each text's languages by probability, best first (``identifier.rank`` of each)."""
@@ -115,6 +136,13 @@ class BatchRanker:
         states = np.zeros(len(encoded), dtype=np.int64)
         rows, features = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
         for position, active in enumerate(actives.tolist()):
+            if active < self.python_below:
+                for row in range(active):  # each text's later n-grams after its earlier ones
+                    index = int(order[row])
+                    found = self._walk_rest(encoded[index], position, int(states[row]))
+                    rows.append(np.full(len(found), index, dtype=np.int64))
+                    features.append(np.asarray(found, dtype=np.int64))
+                break
             current = self._nextmove[self._rowbase[states[:active]] + table[:active, position]]
             states[:active] = current
             found = self._output[current]
@@ -122,6 +150,22 @@ class BatchRanker:
             rows.append(order[hit])
             features.append(found[hit])
         return np.concatenate(rows), np.concatenate(features)
+
+    def _walk_rest(self, data: bytes, position: int, state: int) -> list[int]:
+        """The n-gram ids reached from byte ``position`` of ``data`` on, starting in
+        ``state``: py3langid's own loop (``visit_counts``)."""
+        nextmove, row_starts, output = (
+            self.identifier.tk_nextmove,
+            self._row_starts,
+            self.identifier.tk_output,
+        )
+        found = []
+        for byte in data[position:]:
+            state = nextmove[row_starts[state] + byte]
+            feature = output[state]
+            if feature >= 0:
+                found.append(feature)
+        return found
 
 
 class LazyRanking(Sequence[tuple[str, float]]):

@@ -42,6 +42,28 @@ def test_the_batch_ranks_as_py3langid_ranks_each_text() -> None:
     assert ranker.rank(TEXTS) == [language.identifier().rank(text) for text in TEXTS]
 
 
+@pytest.mark.parametrize("python_below", [0, 3, 100])
+def test_walking_the_tail_in_python_ranks_the_same(python_below: int) -> None:
+    """NumPy steps for every byte (0), Python for the last few texts (3), Python for all."""
+    identifier = language.identifier()
+    ranker = BatchRanker(identifier, python_below=python_below)
+    texts = TEXTS + [text * 3 for text in TEXTS] + ["a" * n for n in range(0, 40, 7)]
+    assert ranker.batched
+    assert ranker.rank(texts) == [identifier.rank(text) for text in texts]
+
+
+def test_probes_that_rank_differently_by_either_walk_turn_batching_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A release whose tables the Python walk reads differently is caught at load."""
+    identifier = language.identifier()
+    monkeypatch.setattr(BatchRanker, "_walk_rest", lambda self, data, position, state: [])
+    ranker = BatchRanker(identifier)
+    assert not ranker.batched
+    assert ranker.python_below > 0  # the setting is kept
+    assert ranker.rank(["Das ist gut"]) == [identifier.rank("Das ist gut")]
+
+
 def test_on_real_comments_every_ranking_is_identical() -> None:
     data = shared_path("data")
     texts = []
