@@ -190,6 +190,12 @@ def _classes(codes: np.ndarray) -> np.ndarray:
     return classes
 
 
+# From this many comments on, one NumPy pass picks the comments each late pattern can change;
+# below it, running the four patterns on every comment is cheaper (measured on real comments:
+# the pass about 100 µs for one comment, the patterns about 25 µs).
+VECTOR_FROM = 8
+
+
 def _late_candidates(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Which case-folded comments can be changed by the spaced-letter, leetspeak, number and
     elongation patterns; one NumPy pass over the batch, each a necessary condition.
@@ -300,7 +306,10 @@ def normalise_batch(texts: Sequence[str]) -> list[str]:
     folded = [_early(text) for text in texts]
     if not folded:
         return []
-    spaced, leet, digits, triples = _late_candidates(folded)
+    if len(folded) < VECTOR_FROM:  # every pattern on every comment: no NumPy pass to pay for
+        spaced = leet = digits = triples = np.ones(len(folded), dtype=bool)
+    else:
+        spaced, leet, digits, triples = _late_candidates(folded)
     for index in np.flatnonzero(spaced | leet | digits | triples).tolist():
         text = folded[index]
         changed = False

@@ -655,6 +655,14 @@ def test_normalise_batch_matches_reference_on_corpus(corpus) -> None:
         assert normalise.normalise_batch(batch) == reference_normalise_batch(batch)
 
 
+def test_small_batches_without_the_numpy_pass_match_reference(corpus) -> None:
+    """Below VECTOR_FROM comments every late pattern runs on every comment: same text out."""
+    texts = list(corpus[:3000])
+    small = [normalise.normalise_batch(texts[i : i + 3]) for i in range(0, len(texts), 3)]
+    assert normalise.VECTOR_FROM > 3
+    assert [text for batch in small for text in batch] == reference_normalise_batch(texts)
+
+
 def test_normalise_matches_reference_on_hostile_strings() -> None:
     for text in HOSTILE:
         assert normalise.normalise(text) == reference_normalise(text), text
