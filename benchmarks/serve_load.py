@@ -23,8 +23,9 @@ Each mix prints responses by status, transport errors (dropped connections) and 
 request of the server and of the clients (they share the machine's cores); then the server's
 RSS (all its processes) at start, after warm-up, after the good mixes and at the end. Then
 `moderation score --jobs 2` scores the same comments from a JSONL file, then three times as
-many distinct ones (the faster of two runs each): comments/s end to end, and the marginal rate
-(the extra comments over the extra time, without startup), with its CPU per comment. (The
+many distinct ones, alternately, ``--score-runs`` times: the medians of comments/s end to end,
+and of the marginal rate (the extra comments over the extra time, without startup), with its
+CPU per comment. (The
 server's mixes send the same comments again and again, which the featuriser's memo makes
 cheaper; the marginal rate of `score` is over distinct comments.) The load
 average is printed before and after: the machine may be shared.
@@ -299,27 +300,61 @@ def hostile(texts: list[str]) -> Callable[[], tuple[str, object, int]]:
 # -- the baseline and the report ---------------------------------------------------------------
 
 
-def score_cli(texts: list[str], directory: Path, copies: int) -> tuple[float, float]:
-    """Seconds and CPU seconds that `moderation score --jobs 2` takes on ``texts`` (the least
-    of two runs). CPU is the command's and its workers', sampled every 0.1 s from /proc while
-    it runs (so a little under the truth). ``copies`` names the dump."""
-    dump = directory / f"comments_{copies}.jsonl"
-    with dump.open("w", encoding="utf-8") as stream:
+def write_dump(texts: list[str], path: Path) -> Path:
+    with path.open("w", encoding="utf-8") as stream:
         for number, text in enumerate(texts):
             row = {"id": f"c{number}", "text": text}
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return path
+
+
+def score_cli(dump: Path, directory: Path) -> tuple[float, float]:
+    """Seconds and CPU seconds that `moderation score --jobs 2` takes on a dump. CPU is the
+    command's and its workers', sampled every 0.1 s from /proc while it runs (so a little
+    under the truth)."""
     command = [*SERVE, "score", str(dump), "--jobs", "2", "-o", str(directory / "out.jsonl")]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    runs = []
-    for _ in range(2):
-        started = time.perf_counter()
-        process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
-        cpu = 0.0
-        while process.poll() is None:
-            cpu = max(cpu, tree_cpu(process.pid))
-            time.sleep(0.1)
-        runs.append((time.perf_counter() - started, cpu))
-    return min(runs)
+    started = time.perf_counter()
+    process = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+    cpu = 0.0
+    while process.poll() is None:
+        cpu = max(cpu, tree_cpu(process.pid))
+        time.sleep(0.1)
+    return time.perf_counter() - started, cpu
+
+
+def score_rates(texts: list[str], more_texts: list[str], runs: int) -> dict[str, float]:
+    """`moderation score --jobs 2` on ``texts`` and on ``more_texts`` (three times as many
+    distinct comments), ``runs`` pairs run alternately: the median of each pair's end-to-end
+    rate and of its marginal rate (the extra comments over the extra seconds, startup
+    cancelled out). One pair's marginal rate moved by half between runs; a median of pairs
+    holds steadier."""
+    count, extra = len(texts), len(more_texts) - len(texts)
+    ends, marginals, cpus, marginal_cpus = [], [], [], []
+    with tempfile.TemporaryDirectory() as name:
+        directory = Path(name)
+        small = write_dump(texts, directory / "comments.jsonl")
+        large = write_dump(more_texts, directory / "more_comments.jsonl")
+        for _ in range(runs):
+            once, once_cpu = score_cli(small, directory)
+            thrice, thrice_cpu = score_cli(large, directory)
+            ends.append(count / once)
+            # nan when the larger dump was not slower (too few comments to tell)
+            marginals.append(extra / (thrice - once) if thrice > once else float("nan"))
+            cpus.append(once_cpu / count * 1e3)
+            marginal_cpus.append((thrice_cpu - once_cpu) / extra * 1e3)
+    print(
+        "moderation score --jobs 2, runs: marginal "
+        + ", ".join(f"{rate:.0f}" for rate in marginals)
+        + " comments/s"
+    )
+    return {
+        "end to end": float(np.median(ends)),
+        "marginal": float(np.nanmedian(marginals)) if not np.isnan(marginals).all() else np.nan,
+        "CPU ms/comment": float(np.median(cpus)),
+        "marginal CPU ms/comment": float(np.median(marginal_cpus)),
+        "runs": runs,
+    }
 
 
 def describe(name: str, tally: Tally) -> dict:
@@ -443,6 +478,12 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="Worker counts to run, e.g. 1,2.")
     parser.add_argument("--json", type=Path, default=None, help="Also write the figures here.")
     parser.add_argument(
+        "--score-runs",
+        type=int,
+        default=3,
+        help="Runs of `moderation score` on each dump (the rates are their medians).",
+    )
+    parser.add_argument(
         "--client-loop",
         choices=("uvloop", "asyncio"),
         default="uvloop",
@@ -466,23 +507,15 @@ def main() -> None:
         f"{args.seconds:g} s a mix"
     )
     results = [run_server(n, texts, args, hostile_mix=n == max(counts)) for n in counts]
-    with tempfile.TemporaryDirectory() as directory:
-        once, once_cpu = score_cli(texts, Path(directory), 1)
-        thrice, thrice_cpu = score_cli(more_texts, Path(directory), 3)
+    cli = score_rates(texts, more_texts, args.score_runs)
     if len(more_texts) < 3 * len(texts):
         print(f"note: only {len(more_texts)} distinct comments for the marginal rate")
     count = len(texts)
-    cli = {
-        "end to end": count / once,
-        "marginal": (len(more_texts) - count) / max(thrice - once, 1e-9),
-        "CPU ms/comment": once_cpu / count * 1e3,
-        "marginal CPU ms/comment": (thrice_cpu - once_cpu) / (len(more_texts) - count) * 1e3,
-    }
     print(
         f"moderation score --jobs 2 on the same {count} comments: "
-        f"{cli['end to end']:.0f} comments/s end to end ({once:.1f} s), "
-        f"{cli['marginal']:.0f} comments/s marginal "
-        f"({thrice:.1f} s for {len(more_texts)} distinct); "
+        f"{cli['end to end']:.0f} comments/s end to end, "
+        f"{cli['marginal']:.0f} comments/s marginal (over {len(more_texts)} distinct; "
+        f"medians of {cli['runs']} runs); "
         f"CPU {cli['CPU ms/comment']:.3f} ms/comment, marginal "
         f"{cli['marginal CPU ms/comment']:.3f}"
     )
