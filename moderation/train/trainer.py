@@ -77,10 +77,11 @@ class TrainingOptions:
         :data:`LANGUAGE_SHARE` of the training rows whose language was detected.
     group_folds : bool
         Keep the rows of one file in one cross-validation fold, when a head's rows come from
-        ``cv`` files or more: C, the calibration and the thresholds are then chosen on scores
-        of rows written to another brief than those the fold was trained on, which is what
-        real comments are to a model (random folds of one written corpus reward memorising
-        its writers' habits).
+        ``cv`` files or more, or from two files or more of at least ``1 / cv`` of the rows
+        each (see :func:`fold_groups`): C, the calibration and the thresholds are then chosen
+        on scores of rows written to another brief than those the fold was trained on, which
+        is what real comments are to a model (random folds of one written corpus reward
+        memorising its writers' habits).
     """
 
     precision: Mapping[str, float | None] = field(default_factory=lambda: dict(DEFAULT_PRECISION))
