@@ -14,10 +14,12 @@ and prints one table. For every row, in the same run and on the same split:
 - ``trained``: the project's training code for the head under test, fitted on the training part
   of the real corpus: exact duplicates dropped, ``CommentFeaturiser`` fitted on the training
   texts, ``LogisticHead`` with the settings of ``TrainingOptions()`` (C by 5-fold CV, calibration
-  and a threshold at cross-validated precision 0.9 on the out-of-fold scores); flags at that
-  threshold. This is what ``train_moderator`` runs per head; calling it would also retrain the
-  other two heads on the project corpus in every fold, which does not change the head measured
-  but takes ten times as long.
+  and a threshold at cross-validated precision 0.9 on the out-of-fold scores; the folds keep
+  each file's rows together where ``fold_groups`` says so, as in ``train_moderator``: on
+  YouTube, one training video per fold); flags at that threshold. This is what
+  ``train_moderator`` runs per head; calling it would also retrain the other two heads on the
+  project corpus in every fold, which does not change the head measured but takes ten times as
+  long.
 - ``trained-f1``: ``trained`` with ``LogisticHead(precision=None)``: flags at the threshold with
   the best cross-validated F1 on the training part instead of at precision 0.9. Stance heads
   have no threshold, so their rows repeat ``trained``.
@@ -264,7 +266,7 @@ def run_split(split: Split) -> tuple[str, Predictions]:
     from threadpoolctl import threadpool_limits
 
     from moderation.judge.features import CommentFeaturiser
-    from moderation.train.trainer import TrainingOptions
+    from moderation.train.trainer import TrainingOptions, fold_groups
 
     flag = not split.head.startswith("stance:")
     precision = TrainingOptions().precision.get(split.head, 0.9)
@@ -289,16 +291,19 @@ def run_split(split: Split) -> tuple[str, Predictions]:
         featuriser = CommentFeaturiser().fit(train_texts)
         train_features = featuriser.transform(train_texts)
         test_features = featuriser.transform(test_texts)
-        trained = _head(precision).fit(train_features, y_train)
+        groups = fold_groups(split.train, TrainingOptions())  # the folds train_moderator uses
+        trained = _head(precision).fit(train_features, y_train, groups=groups)
         outputs["trained"] = _outputs(trained, test_features, flag)
         if flag:  # stance heads have no threshold: the F1 rule changes nothing there
-            f1_cut = _head(None).fit(train_features, y_train)
+            f1_cut = _head(None).fit(train_features, y_train, groups=groups)
             outputs["trained-f1"] = _outputs(f1_cut, test_features, flag)
         else:
             outputs["trained-f1"] = outputs["trained"]
 
         vectorisers = sklearn_vectorisers().fit(train_texts)
-        on_sklearn = _head(precision).fit(vectorisers.transform(train_texts), y_train)
+        on_sklearn = _head(precision).fit(
+            vectorisers.transform(train_texts), y_train, groups=groups
+        )
         outputs["sklearn-vec"] = _outputs(on_sklearn, vectorisers.transform(test_texts), flag)
 
         outputs["default"] = _default_outputs(split, test_texts, flag)
@@ -458,10 +463,12 @@ default:     models/default.joblib as shipped (trained only on seeds/labeled), i
              thresholds; n/a where it has no head for the corpus (SemEval targets).
 trained:     the project's training code for the head under test (CommentFeaturiser +
              LogisticHead with TrainingOptions() settings, as train_moderator runs them) fitted
-             on the real training part only; flags at the threshold reaching CV precision 0.9
-             on that part. (train_moderator itself also needs spam, incitement and
-             default-target stance rows; the other heads do not change the head measured, so
-             they are not trained here.)
+             on the real training part only, its CV folds keeping each file's rows together
+             where train_moderator's do (YouTube: one training video per fold); flags at the
+             threshold reaching the flag's CV precision target on that part (spam 0.9,
+             incitement 0.8; F1-best when not reached). (train_moderator itself also needs
+             spam, incitement and default-target stance rows; the other heads do not change
+             the head measured, so they are not trained here.)
 trained-f1:  trained, but flags at the threshold with the best CV F1 on the training part
              (LogisticHead(precision=None), `moderation train --precision FLAG=f1`); the same
              C, weights and calibration. Stance has no threshold: those rows repeat trained.

@@ -386,11 +386,15 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         y: np.ndarray,
         groups: Sequence[Any] | None,  # noqa: N803
     ) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Stratified folds; with ``groups``, each group's rows kept in one fold, unless that
-        leaves a fold's training rows without every class (a few large groups), where the
-        grouped folds could not be fitted and stratified ones are used instead."""
-        if groups is not None:
-            grouped = StratifiedGroupKFold(self.cv, shuffle=True, random_state=self.random_state)
+        """Stratified folds; with ``groups``, each group's rows kept in one fold (one group
+        per fold when there are fewer groups than ``cv``), unless that leaves a fold's
+        training rows without every class (a few large groups), where the grouped folds could
+        not be fitted and stratified ones are used instead."""
+        n_groups = 0 if groups is None else len(np.unique(np.asarray(groups)))
+        if n_groups >= 2:
+            grouped = StratifiedGroupKFold(
+                min(self.cv, n_groups), shuffle=True, random_state=self.random_state
+            )
             folds = list(grouped.split(X, y, np.asarray(groups)))
             if all(len(np.unique(y[train])) == len(self.classes_) for train, _ in folds):
                 return folds
