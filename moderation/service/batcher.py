@@ -10,8 +10,12 @@ Two paths. A small request (at most :data:`INLINE_COMMENTS` comments) is scored 
 loop, with every other small request that arrived in the same turn of the loop: no thread
 hand-off, which on a busy machine each cost a wait for the scheduler and the GIL (measured with
 8 clients on 2 workers: 20% less server CPU per request, and p99 latency about halved, against
-the thread for all). A larger request is scored in the worker's scoring thread, merged with
-the other large requests waiting, so the loop goes on answering while it is scored.
+the thread for all). When the worker is busy (it scored small requests within the last
+:data:`BUSY_WITHIN` seconds), a small request waits up to :data:`MERGE_WAIT` seconds for
+others to arrive and be scored with it: with 8 clients on 2 workers, requests arriving in the
+same turn merged only 1.4 to a call. An idle worker scores a request at once. A larger
+request is scored in the worker's scoring thread, merged with the other large requests
+waiting, so the loop goes on answering while it is scored.
 """
 
 from __future__ import annotations
@@ -29,6 +33,12 @@ from moderation.verdict import Verdict
 logger = logging.getLogger("moderation.service")
 # Requests of at most this many comments are scored on the event loop.
 INLINE_COMMENTS = 8
+# A busy worker holds small requests this long (seconds) to score more of them in one call.
+MERGE_WAIT = 0.002
+# A worker is busy when it scored small requests this recently (seconds).
+BUSY_WITHIN = 0.010
+# Small requests holding this many comments are scored without waiting longer.
+MERGE_FULL = 32
 
 
 @dataclass(slots=True)
@@ -72,11 +82,18 @@ class ScoringBatcher:
         The loaded judge (items carry their own target); it is safe to use from two threads.
     max_batch : int
         Items merged into one call in the scoring thread; a larger request is scored alone.
+    merge_wait : float
+        Seconds a busy worker holds small requests for others to merge with (0: never).
     """
 
-    def __init__(self, moderator: Moderator, max_batch: int) -> None:
+    def __init__(
+        self, moderator: Moderator, max_batch: int, merge_wait: float = MERGE_WAIT
+    ) -> None:
         self.moderator = moderator
         self.max_batch = max_batch
+        self.merge_wait = merge_wait
+        self._last_flush = float("-inf")
+        self._pending_items = 0
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="moderation-scorer", daemon=True)
         self._pending: list[_Job] = []
@@ -105,19 +122,34 @@ class ScoringBatcher:
         loop = asyncio.get_running_loop()
         job = _Job(items, loop.create_future(), loop, every_language)
         if len(items) <= INLINE_COMMENTS:
-            self._pending.append(job)
-            if not self._flush_scheduled:  # after the callbacks ready now: requests read
-                self._flush_scheduled = True  # in this turn of the loop join the batch
-                loop.call_soon(self._flush)
+            self._hold(job, loop)
         else:
             self._queue.put(job)
         return await job.future
 
+    def _hold(self, job: _Job, loop: asyncio.AbstractEventLoop) -> None:
+        """Queue a small request to be scored on the loop: after the callbacks ready now
+        (requests read in this turn of the loop join it), and when the worker is busy, after
+        :attr:`merge_wait` too, unless enough comments are waiting already."""
+        self._pending.append(job)
+        self._pending_items += len(job.items)
+        if self._pending_items >= MERGE_FULL:
+            loop.call_soon(self._flush)  # a timer already set finds nothing left to score
+        elif not self._flush_scheduled:
+            self._flush_scheduled = True
+            busy = loop.time() - self._last_flush < BUSY_WITHIN
+            if busy and self.merge_wait > 0:
+                loop.call_later(self.merge_wait, self._flush)
+            else:
+                loop.call_soon(self._flush)
+
     def _flush(self) -> None:
-        """Score the small requests gathered in this turn of the loop (on the loop)."""
+        """Score the small requests waiting (on the loop)."""
         self._flush_scheduled = False
-        jobs, self._pending = self._pending, []
-        self._score(jobs, _on_loop)
+        jobs, self._pending, self._pending_items = self._pending, [], 0
+        if jobs:
+            self._score(jobs, _on_loop)
+            self._last_flush = asyncio.get_running_loop().time()
 
     def _run(self) -> None:
         while True:
