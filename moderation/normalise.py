@@ -78,6 +78,7 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _STOP_BEFORE_SCHEME = re.compile(r"\s*\.\s*(?=(?:https?|hxxps?)://)", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 # Written to start with a literal or a small set, which the regex engine finds quickly; the
 # lookbehinds after the first character make them equal to "(?<![\w@])@\w[\w.]*" and
@@ -256,10 +257,17 @@ def _late_candidates(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 def _nfkc(text: str) -> str:
-    """NUL characters as spaces, and NFKC for text that is not plain ASCII."""
+    """NUL characters and HTML line breaks ("<br />", left in text fields of exports) as spaces,
+    U+FEFF (a byte-order mark some exports end every field with) dropped, and NFKC for text
+    that is not plain ASCII. A line break's slash and brackets would otherwise read as a link's
+    ("I like this song<br />" scored as a plug), and "song\ufeff" is a word no model knows."""
     if "\x00" in text:
         text = text.replace("\x00", " ")
-    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+    if "<" in text:
+        text = _LINE_BREAK.sub(" ", text)
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text.replace("\ufeff", ""))
 
 
 def _respelt(text: str) -> tuple[str, str]:

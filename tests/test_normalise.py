@@ -59,3 +59,9 @@ def test_a_full_stop_before_a_two_letter_word_is_not_a_spaced_link(text) -> None
 )
 def test_spaced_and_spelt_links_on_a_country_ending_are_links(text) -> None:
     assert "_url_" in normalise(text)
+
+
+def test_html_line_breaks_and_byte_order_marks_of_exports_are_not_words() -> None:
+    assert normalise("I like this song<br />\ufeff") == normalise("I like this song")
+    assert normalise("first line<BR>second<br/>third") == "first line second third"
+    assert normalise("1 < 2 and 3 > 2") == "_num_ < _num_ and _num_ > _num_"

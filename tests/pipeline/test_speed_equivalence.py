@@ -16,6 +16,8 @@ the same plain way, one comment at a time:
   common words, file names and sentences run into each other excepted; spaced or spelt out,
   a country's two letters or a few common endings, since "TONIGHT. RT" has a spaced link's
   shape): ``_URL``, ``_DOT_WORD``, :func:`_reference_link` and :func:`_reference_dot_word`;
+- HTML line breaks ("<br />") read as spaces and U+FEFF dropped before NFKC (exports leave
+  them in text fields);
 - word n-grams are hashed from Snowball stems (:func:`reference_stem`), char n-grams still from
   the words as written;
 - the six dense signals (links, capitals, repetition, exclamations, length, digits: scaled
@@ -141,6 +143,7 @@ def _reference_dot_word(match: re.Match[str]) -> str:
 
 def reference_normalise_batch(texts: Sequence[str]) -> list[str]:
     text = _SEPARATOR.join(t.replace("\x00", " ") for t in texts)
+    text = re.sub(r"<br\s*/?>", " ", text, flags=re.IGNORECASE).replace("\ufeff", "")
     text = unicodedata.normalize("NFKC", text)
     text = _SPACED_WWW.sub("www.", text)
     text = _DOT_WORD.sub(_reference_dot_word, text)
