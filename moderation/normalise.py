@@ -44,14 +44,30 @@ _FILES = (
     "exe csv json xml py js"
 )
 FILE_ENDINGS = frozenset(_FILES.split())
-# Written out ("site dot tk", "bit . ly"), an ending is two letters or one of these: three
-# letters written out are as often a word ("polka dot tie").
+# Written out ("site dot tk", "bit . ly"), an ending is a country's two letters or one of
+# these: three letters written out are as often a word ("polka dot tie").
 _SPELT = "com net org xyz biz top info"
 SPELT_ENDINGS = frozenset(_SPELT.split())
+# Spaced or spelt out, a two-letter ending must be a country's ("bit . ly", "site dot tk"): a
+# sentence's full stop before a two-letter word ("TONIGHT. RT if...", "done. ur turn", "it .xx")
+# has the same shape. Written without spaces ("x.tk") any two letters still count.
+_COUNTRIES = (
+    "ac ad ae af ag ai al am ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bm bn bo br "
+    "bs bt bw by bz ca cc cd cf cg ch ci ck cl cm cn co cr cu cv cw cx cy cz de dj dk dm do dz "
+    "ec ee eg er es et eu fi fj fk fm fo fr ga gd ge gf gg gh gi gl gm gn gp gq gr gs gt gu gw "
+    "gy hk hm hn hr ht hu id ie il im in io iq ir is it je jm jo jp ke kg kh ki km kn kp kr kw "
+    "ky kz la lb lc li lk lr ls lt lu lv ly ma mc md me mg mh mk ml mm mn mo mp mq mr ms mt mu "
+    "mv mw mx my mz na nc ne nf ng ni nl no np nr nu nz om pa pe pf pg ph pk pl pm pn pr ps pt "
+    "pw py qa re ro rs ru rw sa sb sc sd se sg sh si sk sl sm sn so sr ss st su sv sx sy sz tc "
+    "td tf tg th tj tk tl tm tn to tr tt tv tw tz ua ug uk us uy uz va vc ve vg vi vn vu wf ws "
+    "ye yt za zm zw"
+)
+COUNTRY_ENDINGS = frozenset(_COUNTRIES.split())
+SPACED_ENDINGS = SPELT_ENDINGS | COUNTRY_ENDINGS
 # A domain's ending, by shape: 2 to 10 ASCII letters after a dot inside a word ("x.tk",
 # "deals.online", "cheap-meds.xyz/buy"); spelt with spaces or "dot" ("site dot tk",
-# "bit . ly"), only 2 or 3 letters. Either way not one of COMMON_WORDS, and written in one
-# case (a sentence joined without its space: "agree.This").
+# "bit . ly"), only one of SPACED_ENDINGS. Either way not one of COMMON_WORDS, and written in
+# one case (a sentence joined without its space: "agree.This").
 _SPACED_WWW = re.compile(r"\bw[ .]?w[ .]?w\s*(?:\.|\(?dot\)?)\s*", re.I)
 _DOT_WORD = re.compile(
     r"(?<=\w)\s*[\(\[\{]?\s*\bdot\b\s*[\)\]\}]?\s*(?=([A-Za-z]{2,4})\b(?!\s*\.\w))", re.I
@@ -62,6 +78,7 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _STOP_BEFORE_SCHEME = re.compile(r"\s*\.\s*(?=(?:https?|hxxps?)://)", re.IGNORECASE)
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 # Written to start with a literal or a small set, which the regex engine finds quickly; the
 # lookbehinds after the first character make them equal to "(?<![\w@])@\w[\w.]*" and
@@ -125,7 +142,7 @@ def _link(match: re.Match[str]) -> str:
         (folded in COMMON_WORDS and not slash)
         or folded in FILE_ENDINGS
         or not (ending.islower() or (ending.isupper() and domain.isupper()))
-        or (" " in domain and len(folded) > 2 and folded not in SPELT_ENDINGS)
+        or (" " in domain and folded not in SPACED_ENDINGS)
     ):
         return text
     return f" {URL_TOKEN} "
@@ -135,7 +152,7 @@ def _dot_word(match: re.Match[str]) -> str:
     """A spelt-out dot before a domain's ending ("site dot tk") as a dot; left as it was before
     a word ("polka dot tie", "the dot on")."""
     ending = match.group(1).lower()
-    spelt = ending in SPELT_ENDINGS or (len(ending) == 2 and ending not in COMMON_WORDS)
+    spelt = ending in SPELT_ENDINGS or (ending in COUNTRY_ENDINGS and ending not in COMMON_WORDS)
     return "." if spelt else match.group(0)
 
 
@@ -246,10 +263,17 @@ def _late_candidates(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 def _nfkc(text: str) -> str:
-    """NUL characters as spaces, and NFKC for text that is not plain ASCII."""
+    """NUL characters and HTML line breaks ("<br />", left in text fields of exports) as spaces,
+    U+FEFF (a byte-order mark some exports end every field with) dropped, and NFKC for text
+    that is not plain ASCII. A line break's slash and brackets would otherwise read as a link's
+    ("I like this song<br />" scored as a plug), and "song\ufeff" is a word no model knows."""
     if "\x00" in text:
         text = text.replace("\x00", " ")
-    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+    if "<" in text:
+        text = _LINE_BREAK.sub(" ", text)
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text.replace("\ufeff", ""))
 
 
 def _respelt(text: str) -> tuple[str, str]:

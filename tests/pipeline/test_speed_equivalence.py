@@ -13,8 +13,11 @@ not of how fast; the reference below is the first implementation with these chan
 the same plain way, one comment at a time:
 
 - links are recognised by shape (a domain's ending of 2-10 letters, not a list of endings;
-  common words, file names and sentences run into each other excepted): ``_URL``,
-  ``_DOT_WORD`` and :func:`_reference_link`;
+  common words, file names and sentences run into each other excepted; spaced or spelt out,
+  a country's two letters or a few common endings, since "TONIGHT. RT" has a spaced link's
+  shape): ``_URL``, ``_DOT_WORD``, :func:`_reference_link` and :func:`_reference_dot_word`;
+- HTML line breaks ("<br />") read as spaces and U+FEFF dropped before NFKC (exports leave
+  them in text fields);
 - word n-grams are hashed from Snowball stems (:func:`reference_stem`), char n-grams still from
   the words as written;
 - the six dense signals (links, capitals, repetition, exclamations, length, digits: scaled
@@ -124,20 +127,23 @@ def _reference_link(match: re.Match[str]) -> str:
         return text
     if not ending.islower() and not (ending.isupper() and domain.isupper()):
         return text
-    if " " in domain and len(word) > 2 and word not in normalise.SPELT_ENDINGS:
+    spaced_ending = word in normalise.SPELT_ENDINGS or word in normalise.COUNTRY_ENDINGS
+    if " " in domain and not spaced_ending:
         return text
     return f" {URL_TOKEN} "
 
 
 def _reference_dot_word(match: re.Match[str]) -> str:
     word = match.group(1).lower()
-    if word in normalise.SPELT_ENDINGS or (len(word) == 2 and word not in normalise.COMMON_WORDS):
+    country = word in normalise.COUNTRY_ENDINGS and word not in normalise.COMMON_WORDS
+    if word in normalise.SPELT_ENDINGS or country:
         return "."
     return match.group(0)
 
 
 def reference_normalise_batch(texts: Sequence[str]) -> list[str]:
     text = _SEPARATOR.join(t.replace("\x00", " ") for t in texts)
+    text = re.sub(r"<br\s*/?>", " ", text, flags=re.IGNORECASE).replace("\ufeff", "")
     text = unicodedata.normalize("NFKC", text)
     text = _SPACED_WWW.sub("www.", text)
     text = _DOT_WORD.sub(_reference_dot_word, text)
