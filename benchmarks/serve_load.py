@@ -22,13 +22,12 @@ with ``--clients`` concurrent httpx clients (in this process, on uvloop unless
 Each mix prints responses by status, transport errors (dropped connections) and the CPU per
 request of the server and of the clients (they share the machine's cores); then the server's
 RSS (all its processes) at start, after warm-up, after the good mixes and at the end. Then
-`moderation score --jobs 2` scores the same comments from a JSONL file, then three times as
-many distinct ones, alternately, ``--score-runs`` times: the medians of comments/s end to end,
-and of the marginal rate (the extra comments over the extra time, without startup), with its
-CPU per comment. (The
-server's mixes send the same comments again and again, which the featuriser's memo makes
-cheaper; the marginal rate of `score` is over distinct comments.) The load
-average is printed before and after: the machine may be shared.
+`moderation score --jobs 2` scores the same comments from a JSONL file, then
+:data:`MARGINAL_COPIES` times as many distinct ones, alternately, ``--score-runs`` times: the
+medians of comments/s end to end, and of the marginal rate (the extra comments over the extra
+time, without startup), with its CPU per comment. (The server's mixes send the same comments
+again and again, which the featuriser's memo makes cheaper; the marginal rate of `score` is
+over distinct comments.) The load average is printed before and after: the machine may be shared.
 """
 
 from __future__ import annotations
@@ -56,6 +55,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 SEED = 20261206
 BATCH = 100
+# `moderation score`'s marginal rate is measured over this many times the comments served.
+MARGINAL_COPIES = 9
 SERVE = [sys.executable, "-c", "from moderation.cli import main; main()"]
 MB = 1024 * 1024
 T = TypeVar("T")
@@ -324,8 +325,8 @@ def score_cli(dump: Path, directory: Path) -> tuple[float, float]:
 
 
 def score_rates(texts: list[str], more_texts: list[str], runs: int) -> dict[str, float]:
-    """`moderation score --jobs 2` on ``texts`` and on ``more_texts`` (three times as many
-    distinct comments), ``runs`` pairs run alternately: the median of each pair's end-to-end
+    """`moderation score --jobs 2` on ``texts`` and on ``more_texts`` (more distinct
+    comments), ``runs`` pairs run alternately: the median of each pair's end-to-end
     rate and of its marginal rate (the extra comments over the extra seconds, startup
     cancelled out). One pair's marginal rate moved by half between runs; a median of pairs
     holds steadier."""
@@ -337,12 +338,12 @@ def score_rates(texts: list[str], more_texts: list[str], runs: int) -> dict[str,
         large = write_dump(more_texts, directory / "more_comments.jsonl")
         for _ in range(runs):
             once, once_cpu = score_cli(small, directory)
-            thrice, thrice_cpu = score_cli(large, directory)
+            larger, larger_cpu = score_cli(large, directory)
             ends.append(count / once)
             # nan when the larger dump was not slower (too few comments to tell)
-            marginals.append(extra / (thrice - once) if thrice > once else float("nan"))
+            marginals.append(extra / (larger - once) if larger > once else float("nan"))
             cpus.append(once_cpu / count * 1e3)
-            marginal_cpus.append((thrice_cpu - once_cpu) / extra * 1e3)
+            marginal_cpus.append((larger_cpu - once_cpu) / extra * 1e3)
     print(
         "moderation score --jobs 2, runs: marginal "
         + ", ".join(f"{rate:.0f}" for rate in marginals)
@@ -493,9 +494,11 @@ def main() -> None:
     if not DATA.is_dir():
         print(f"skipped: {DATA} is not there (real comments live in ../shared/data)")
         return
-    # The marginal rate of `score` is taken over three times as many distinct comments: the
-    # same comments repeated would be judged from the featuriser's memo at almost no cost.
-    more_texts = real_texts(3 * args.comments)
+    # The marginal rate of `score` is taken over more distinct comments: the same comments
+    # repeated would be judged from the featuriser's memo at almost no cost. With three times
+    # as many, the extra comments took about one second, within the runs' own startup noise
+    # (marginal rates of 4,674 to 13,688 comments/s in one run).
+    more_texts = real_texts(MARGINAL_COPIES * args.comments)
     texts = more_texts[: args.comments]
     # The clients' own full garbage collections (over the corpora just read and httpx) paused
     # all eight clients at once for up to 200 ms, which the latencies then counted.
@@ -508,7 +511,7 @@ def main() -> None:
     )
     results = [run_server(n, texts, args, hostile_mix=n == max(counts)) for n in counts]
     cli = score_rates(texts, more_texts, args.score_runs)
-    if len(more_texts) < 3 * len(texts):
+    if len(more_texts) < MARGINAL_COPIES * len(texts):
         print(f"note: only {len(more_texts)} distinct comments for the marginal rate")
     count = len(texts)
     print(
