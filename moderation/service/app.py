@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import inspect
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -80,6 +81,17 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return app.openapi_schema
 
 
+def _without_fastapi_telemetry() -> dict[str, Any]:
+    """FastAPI's own OpenTelemetry off, where this FastAPI has it (0.16x adds it by default,
+    and with ``FASTAPI_OTEL_AUTO_CONFIGURE=true`` in the environment it configures exporters
+    that send spans, metrics and logs to a collector): the service sends nothing anywhere, and
+    its metrics are Prometheus's at ``/metrics``."""
+    if "telemetry" not in inspect.signature(FastAPI).parameters:
+        return {}
+    off = {"tracing": False, "metrics": False, "logs": False, "auto_configure": False}
+    return {"telemetry": off}
+
+
 def freeze_loaded_objects() -> None:
     """Put every object alive now (the model, the detector's tables, the libraries' modules)
     out of the garbage collector's reach. A full collection walked them all: about 130 ms of
@@ -130,6 +142,7 @@ def create_app(
         docs_url=None,  # Swagger UI and ReDoc load scripts from a CDN: none is served
         redoc_url=None,
         lifespan=lifespan,
+        **_without_fastapi_telemetry(),
     )
     app.state.service = state
     app.include_router(router)

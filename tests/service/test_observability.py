@@ -147,3 +147,15 @@ def test_a_serving_worker_puts_what_it_loaded_out_of_the_collectors_reach(modera
             assert client.post("/v1/score", json={"comments": COMMENTS[:1]}).status_code == 200
     finally:
         gc.unfreeze()
+
+
+def test_fastapi_telemetry_stays_off_whatever_the_environment_says(
+    make_client, monkeypatch, caplog
+) -> None:
+    """FastAPI would configure OpenTelemetry exporters from the environment (and send data to a
+    collector); the service never lets it."""
+    monkeypatch.setenv("FASTAPI_OTEL_AUTO_CONFIGURE", "true")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9")
+    with caplog.at_level("WARNING"), make_client() as client:
+        assert client.get("/healthz").status_code == 200
+    assert not [r for r in caplog.records if "telemetry" in r.getMessage().lower()]
