@@ -33,8 +33,10 @@ from moderation.verdict import Verdict
 logger = logging.getLogger("moderation.service")
 # Requests of at most this many comments are scored on the event loop.
 INLINE_COMMENTS = 8
-# A busy worker holds small requests this long (seconds) to score more of them in one call.
-MERGE_WAIT = 0.002
+# A busy worker holds small requests this long (seconds) to score more of them in one call:
+# measured with 8 clients on 2 workers, alternating runs, p99 fell with longer holds up to 6 ms
+# (33.7-47.6 ms at 6 ms against 39.8-61.6 at 2 ms, over the same spread of machine speeds).
+MERGE_WAIT = 0.006
 # A worker is busy when it scored small requests this recently (seconds).
 BUSY_WITHIN = 0.010
 # Small requests holding this many comments are scored without waiting longer.
