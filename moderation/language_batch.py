@@ -56,11 +56,11 @@ class BatchRanker:
             getattr(identifier, "_norm_probs", False)
         )
         if self.batched:
-            self._row_starts = [row << 8 for row in identifier.tk_row]  # for the Python walk
             typecode = identifier.tk_nextmove.typecode  # an array.array
             self._nextmove = np.frombuffer(identifier.tk_nextmove, dtype=np.dtype(typecode))
             self._output = np.asarray(identifier.tk_output, dtype=np.int64)
             self._rowbase = np.asarray(identifier.tk_row, dtype=np.int64) << 8
+            self._row_starts = self._rowbase.tolist()  # the same, as Python ints for the tail walk
             # The n-gram weights as float32 rows: py3langid's float16 columns are converted
             # (exactly) by every product; gathering rows of this copy is ~30 times faster.
             self._weights = np.ascontiguousarray(identifier.nb_ptc, dtype=np.float32)
