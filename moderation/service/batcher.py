@@ -95,7 +95,6 @@ class ScoringBatcher:
         self.max_batch = max_batch
         self.merge_wait = merge_wait
         self._last_flush = float("-inf")
-        self._pending_items = 0
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="moderation-scorer", daemon=True)
         self._pending: list[_Job] = []
@@ -134,8 +133,7 @@ class ScoringBatcher:
         (requests read in this turn of the loop join it), and when the worker is busy, after
         :attr:`merge_wait` too, unless enough comments are waiting already."""
         self._pending.append(job)
-        self._pending_items += len(job.items)
-        if self._pending_items >= MERGE_FULL:
+        if sum(len(waiting.items) for waiting in self._pending) >= MERGE_FULL:
             loop.call_soon(self._flush)  # a timer already set finds nothing left to score
         elif not self._flush_scheduled:
             self._flush_scheduled = True
@@ -148,7 +146,7 @@ class ScoringBatcher:
     def _flush(self) -> None:
         """Score the small requests waiting (on the loop)."""
         self._flush_scheduled = False
-        jobs, self._pending, self._pending_items = self._pending, [], 0
+        jobs, self._pending = self._pending, []
         if jobs:
             self._score(jobs, _on_loop)
             self._last_flush = asyncio.get_running_loop().time()
