@@ -220,11 +220,13 @@ def notebook_pipeline() -> Any:
     )
 
 
-def _head(precision: float | None) -> Any:
-    """``LogisticHead`` as ``train_moderator`` builds it under ``TrainingOptions()``, with
-    ``precision`` for a flag (``None``: the F1-best threshold)."""
+def _head(precision: float | None, name: str = "", featuriser: Any = None) -> Any:
+    """``LogisticHead`` as ``train_moderator`` builds head ``name`` over ``featuriser`` under
+    ``TrainingOptions()``, with ``precision`` for a flag (``None``: the F1-best threshold).
+    Without a featuriser (scikit-learn's vectorisers: no violent-word column) no column is
+    required."""
     from moderation.judge.heads import LogisticHead
-    from moderation.train.trainer import TrainingOptions
+    from moderation.train.trainer import TrainingOptions, required_column
 
     options = TrainingOptions()
     return LogisticHead(
@@ -232,6 +234,7 @@ def _head(precision: float | None) -> Any:
         precision=precision,
         remove_precision=options.remove_precision,
         random_state=options.random_state,
+        requires=None if featuriser is None else required_column(name, featuriser, options),
     )
 
 
@@ -292,10 +295,12 @@ def run_split(split: Split) -> tuple[str, Predictions]:
         train_features = featuriser.transform(train_texts)
         test_features = featuriser.transform(test_texts)
         groups = fold_groups(split.train, TrainingOptions())  # the folds train_moderator uses
-        trained = _head(precision).fit(train_features, y_train, groups=groups)
+        trained = _head(precision, split.head, featuriser).fit(
+            train_features, y_train, groups=groups
+        )
         outputs["trained"] = _outputs(trained, test_features, flag)
         if flag:  # stance heads have no threshold: the F1 rule changes nothing there
-            f1_cut = _head(None).fit(train_features, y_train, groups=groups)
+            f1_cut = _head(None, split.head, featuriser).fit(train_features, y_train, groups=groups)
             outputs["trained-f1"] = _outputs(f1_cut, test_features, flag)
         else:
             outputs["trained-f1"] = outputs["trained"]

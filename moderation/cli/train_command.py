@@ -134,6 +134,15 @@ def _echo_metrics(card: dict) -> None:
     help="Languages the heads judge, written in the card (e.g. de); default: those of at least "
     "a tenth of the rows whose language was detected. 'any': every language.",
 )
+@click.option(
+    "--incitement-needs-violent-word/--incitement-any-word",
+    "needs_violent_word",
+    default=True,
+    show_default=True,
+    help="Flag incitement in a comment with no violent word (English models) only at the "
+    "remove threshold's confidence; --incitement-any-word lets any words carry the flag, for "
+    "labels that count threats made without one.",
+)
 @click.option("--cv", default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--seed", default=0, show_default=True, help="random_state for every random choice.")
 @quiet_option
@@ -145,6 +154,7 @@ def train_command(
     floors: dict[str, float],
     moderator_weight: float,
     languages: tuple[str, ...] | None,
+    needs_violent_word: bool,
     cv: int,
     seed: int,
     quiet: bool,
@@ -177,6 +187,7 @@ def train_command(
         random_state=seed,
         moderator_weight=moderator_weight,
         languages=languages,
+        incitement_needs_violent_word=needs_violent_word,
     )
     rows = read_labeled(paths)
     click.echo(f"training on {len(rows)} labeled rows from {', '.join(paths)}", err=True)

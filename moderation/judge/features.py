@@ -222,6 +222,14 @@ class CommentFeaturiser(TransformerMixin, BaseEstimator):
         """Columns of :meth:`transform`'s output."""
         return int(self.buckets_.size) + (len(DENSE_NAMES) if self.dense else 0)
 
+    def violent_word_column(self) -> int | None:
+        """The column set when a comment has a violent word (the ``violent`` cue), or
+        ``None`` when this featuriser computes no cues (no dense signals, or not English)."""
+        require_fitted(self, "buckets_")
+        if not self.dense or self.stem_language != "en":
+            return None
+        return int(self.buckets_.size) + DENSE_NAMES.index("violent")
+
     # -- the n-grams of a batch ----------------------------------------------------------
 
     def _memo(self) -> ChunkMemo:

@@ -187,6 +187,12 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         Seed of the fold shuffling, so that results repeat.
     n_jobs : int or None, default=None
         Processes for the cross-validation fits (joblib); results do not depend on it.
+    requires : int or None, default=None
+        Two-class heads only: a column of ``X`` (incitement: "has a violent word") without
+        which a row is flagged only at the removal threshold's confidence; below it, its
+        positive probability is 0. Function words and topics cannot then carry a flag on their
+        own. C, the calibration and the thresholds are chosen as without it; ``cv_metrics_``
+        are those of the rule with it (``without_requirement``: without).
 
     Attributes
     ----------
@@ -223,6 +229,7 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         max_iter: int = 3000,
         random_state: int = 0,
         n_jobs: int | None = None,
+        requires: int | None = None,
     ) -> None:
         self.Cs = Cs
         self.cv = cv
@@ -233,6 +240,7 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.requires = requires
 
     def _model(self, C: float) -> LogisticRegression:  # noqa: N803
         solver = "liblinear" if len(self.classes_) == 2 else "lbfgs"
@@ -307,10 +315,58 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         self._fit_calibration(out_of_fold, y, weights)
         probabilities = self._calibrate(out_of_fold)
         self._set_thresholds(y, probabilities, weights)
+        if self.requires is not None:
+            self._measure_requirement(y, probabilities, weights, self._open_rows(X))
         final = self._model(self.C_).fit(X, y, sample_weight=weights)
         self.coef_ = final.coef_.astype(np.float32)
         self.intercept_ = final.intercept_.astype(np.float64)
         return self
+
+    def _open_rows(self, X: Any) -> np.ndarray | None:  # noqa: N803
+        """Which rows have the ``requires`` column (``None`` when no column is required)."""
+        if self.requires is None:
+            return None
+        if len(self.classes_) != 2:
+            raise ModelError(f"requires={self.requires!r}: only a two-class head requires a column")
+        column = X[:, self.requires]
+        values = column.toarray() if hasattr(column, "toarray") else np.asarray(column)
+        return values.ravel() != 0
+
+    def _gated(self, probabilities: np.ndarray, open_rows: np.ndarray | None) -> np.ndarray:
+        """Two-class probabilities with the positive class at 0 on rows without the required
+        column that do not reach the removal threshold (every such row when it has none)."""
+        if open_rows is None or open_rows.all():
+            return probabilities
+        strict = np.inf if self.remove_threshold_ is None else self.remove_threshold_
+        closed = ~open_rows & (probabilities[:, 1] < strict)
+        gated = probabilities.copy()
+        gated[closed] = (1.0, 0.0)
+        return gated
+
+    def _measure_requirement(
+        self,
+        y: np.ndarray,
+        probabilities: np.ndarray,
+        weights: np.ndarray | None,
+        open_rows: np.ndarray,
+    ) -> None:
+        """Out-of-fold precision, recall and F1 of the flag with the required column (the
+        thresholds' own, without it, kept as ``without_requirement``)."""
+        weights = np.ones(y.size) if weights is None else weights
+        positive = y == self.classes_[1]
+        flagged = self._gated(probabilities, open_rows)[:, 1] >= self.threshold_
+        hits = float(np.sum(weights * (flagged & positive)))
+        precision = hits / max(float(np.sum(weights * flagged)), 1e-12)
+        recall = hits / max(float(np.sum(weights * positive)), 1e-12)
+        before = {key: self.cv_metrics_[key] for key in ("precision", "recall", "f1")}
+        self.cv_metrics_ = {
+            **self.cv_metrics_,
+            "precision": precision,
+            "recall": recall,
+            "f1": 2 * precision * recall / max(precision + recall, 1e-12),
+            "without_requirement": before,
+            "rows_with_required_column": int(open_rows.sum()),
+        }
 
     def _fit_calibration(
         self, out_of_fold: np.ndarray, y: np.ndarray, weights: np.ndarray | None
@@ -502,8 +558,9 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         return np.asarray(X @ self.coef_.T, dtype=np.float64) + self.intercept_
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Calibrated probabilities, columns in the order of ``classes_``."""
-        return self._calibrate(self.decision_function(X))
+        """Calibrated probabilities, columns in the order of ``classes_`` (see ``requires``
+        for rows without the required column)."""
+        return self._gated(self._calibrate(self.decision_function(X)), self._open_rows(X))
 
     def predict(self, X: Any) -> np.ndarray:
         """Labels: the positive class above ``threshold_`` for a flag, else the most probable."""
