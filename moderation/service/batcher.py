@@ -86,14 +86,21 @@ class ScoringBatcher:
         Items merged into one call in the scoring thread; a larger request is scored alone.
     merge_wait : float
         Seconds a busy worker holds small requests for others to merge with (0: never).
+    busy_within : float
+        The worker counts as busy when it scored small requests this recently (seconds).
     """
 
     def __init__(
-        self, moderator: Moderator, max_batch: int, merge_wait: float = MERGE_WAIT
+        self,
+        moderator: Moderator,
+        max_batch: int,
+        merge_wait: float = MERGE_WAIT,
+        busy_within: float = BUSY_WITHIN,
     ) -> None:
         self.moderator = moderator
         self.max_batch = max_batch
         self.merge_wait = merge_wait
+        self.busy_within = busy_within
         self._last_flush = float("-inf")
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="moderation-scorer", daemon=True)
@@ -137,7 +144,7 @@ class ScoringBatcher:
             loop.call_soon(self._flush)  # a timer already set finds nothing left to score
         elif not self._flush_scheduled:
             self._flush_scheduled = True
-            busy = loop.time() - self._last_flush < BUSY_WITHIN
+            busy = loop.time() - self._last_flush < self.busy_within
             if busy and self.merge_wait > 0:
                 loop.call_later(self.merge_wait, self._flush)
             else:
