@@ -269,7 +269,7 @@ def run_split(split: Split) -> tuple[str, Predictions]:
     from threadpoolctl import threadpool_limits
 
     from moderation.judge.features import CommentFeaturiser
-    from moderation.train.trainer import TrainingOptions, fold_groups
+    from moderation.train.trainer import TrainingOptions, fold_groups, head_features
 
     flag = not split.head.startswith("stance:")
     precision = TrainingOptions().precision.get(split.head, 0.9)
@@ -295,12 +295,11 @@ def run_split(split: Split) -> tuple[str, Predictions]:
         train_features = featuriser.transform(train_texts)
         test_features = featuriser.transform(test_texts)
         groups = fold_groups(split.train, TrainingOptions())  # the folds train_moderator uses
-        trained = _head(precision, split.head, featuriser).fit(
-            train_features, y_train, groups=groups
-        )
+        fitted_on = head_features(split.head, featuriser, train_features)
+        trained = _head(precision, split.head, featuriser).fit(fitted_on, y_train, groups=groups)
         outputs["trained"] = _outputs(trained, test_features, flag)
         if flag:  # stance heads have no threshold: the F1 rule changes nothing there
-            f1_cut = _head(None, split.head, featuriser).fit(train_features, y_train, groups=groups)
+            f1_cut = _head(None, split.head, featuriser).fit(fitted_on, y_train, groups=groups)
             outputs["trained-f1"] = _outputs(f1_cut, test_features, flag)
         else:
             outputs["trained-f1"] = outputs["trained"]

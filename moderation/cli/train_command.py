@@ -143,6 +143,14 @@ def _echo_metrics(card: dict) -> None:
     "remove threshold's confidence; --incitement-any-word lets any words carry the flag, for "
     "labels that count threats made without one.",
 )
+@click.option(
+    "--spam-needs-promotion/--spam-any-word",
+    "needs_promotion",
+    default=True,
+    show_default=True,
+    help="Flag spam in a comment with no link, number, price or promotional word (English "
+    "models) only at the remove threshold's confidence; --spam-any-word lets any words carry it.",
+)
 @click.option("--cv", default=5, show_default=True, help="Cross-validation folds.")
 @click.option("--seed", default=0, show_default=True, help="random_state for every random choice.")
 @quiet_option
@@ -155,6 +163,7 @@ def train_command(
     moderator_weight: float,
     languages: tuple[str, ...] | None,
     needs_violent_word: bool,
+    needs_promotion: bool,
     cv: int,
     seed: int,
     quiet: bool,
@@ -188,6 +197,7 @@ def train_command(
         moderator_weight=moderator_weight,
         languages=languages,
         incitement_needs_violent_word=needs_violent_word,
+        spam_needs_promotion=needs_promotion,
     )
     rows = read_labeled(paths)
     click.echo(f"training on {len(rows)} labeled rows from {', '.join(paths)}", err=True)

@@ -21,9 +21,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from moderation.judge.promotion import PROMOTION_STEMS
+
 VIOLENT, BOUNDARY, LEAD, WISH, SHOULD, WILL = 1, 2, 4, 8, 16, 32
 FIRST, SECOND, THEM, PASSIVE, REPORT, NEGATION, PAST = 64, 128, 256, 512, 1024, 2048, 4096
 PHRASAL, PARTICLE = 8192, 16384
+PROMOTIONAL = 32768  # a promotional word (see .promotion): not a cue, read by the spam signal
 
 # Snowball (English) stems of words for killing, maiming, wishing death and physical assault
 # (public violence labels count punching, choking and beating as violence too). Not "hit",
@@ -88,6 +91,8 @@ CUE_NAMES = (
 def token_class(token: str, stem: str) -> int:
     """The class bits of one token (its case-folded surface form and its stem)."""
     bits = WORD_CLASSES.get(token, 0)
+    if stem in PROMOTION_STEMS:
+        bits |= PROMOTIONAL
     if stem in VIOLENT_STEMS:
         bits |= VIOLENT
         if token.endswith("ed") or token in _IRREGULAR_PAST:

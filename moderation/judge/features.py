@@ -230,6 +230,15 @@ class CommentFeaturiser(TransformerMixin, BaseEstimator):
             return None
         return int(self.buckets_.size) + DENSE_NAMES.index("violent")
 
+    def promotion_column(self) -> int | None:
+        """The column set when a comment promotes something (:mod:`.promotion`), or ``None``
+        when this featuriser has no dense signals or is not English (its promotional words
+        are English stems)."""
+        require_fitted(self, "buckets_")
+        if not self.dense or self.stem_language != "en":
+            return None
+        return int(self.buckets_.size) + DENSE_NAMES.index("promotion")
+
     # -- the n-grams of a batch ----------------------------------------------------------
 
     def _memo(self) -> ChunkMemo:

@@ -23,7 +23,7 @@ import numpy as np
 
 from moderation.errors import ModelError
 
-SCHEMA_VERSION = 3  # 3: the link-shape columns of judge/links.py
+SCHEMA_VERSION = 4  # 3: the link-shape columns of judge/links.py; 4: the promotion column
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "default.joblib"
 
 

@@ -1,5 +1,6 @@
 """Signals n-grams miss: shouting, "!!!", repetition, digits, length bins, the violent-act
-cues of :mod:`.cues` and the link shapes of :mod:`.links`, as a few columns after the n-grams.
+cues of :mod:`.cues`, the link shapes of :mod:`.links` and whether a comment promotes anything
+(:mod:`.promotion`), as a few columns after the n-grams.
 
 Each signal is an indicator (binned: "at least three '!'", not a count), and its value is what
 one more word of the comment is worth in the word block, ``1 / sqrt(1 + word features)``: so a
@@ -17,11 +18,12 @@ import numpy as np
 
 from moderation.hashing import codepoints
 from moderation.judge.arrays import distinct_sorted
-from moderation.judge.cues import CUE_NAMES, cue_features
+from moderation.judge.cues import CUE_NAMES, PROMOTIONAL, cue_features
 from moderation.judge.links import LINK_NAMES, link_signals
+from moderation.judge.promotion import promotion_signal
 
 STYLE_NAMES = ("shouting", "exclamations", "repetition", "digits", "short", "long")
-DENSE_NAMES = STYLE_NAMES + CUE_NAMES + LINK_NAMES
+DENSE_NAMES = STYLE_NAMES + CUE_NAMES + LINK_NAMES + ("promotion",)
 # How explanations name each signal, beside the words it competes with.
 DENSE_LABELS = [f"[{name}]" for name in DENSE_NAMES]
 # The bins: capitals among 8 letters or more, "!" in a comment, repeated tokens among 6 or
@@ -118,12 +120,12 @@ def dense_signals(
     """
     n = len(raw_texts)
     rows = np.repeat(np.arange(n), counts)
-    indicators = np.hstack(
-        (
-            style_signals(raw_texts, hashes, counts),
-            cue_features(classes, rows, n),
-            link_signals(raw_texts),
-        )
+    style = style_signals(raw_texts, hashes, counts)
+    links = link_signals(raw_texts)
+    promotional = (classes & PROMOTIONAL) != 0
+    promotion = promotion_signal(
+        raw_texts, promotional, rows, links, style[:, STYLE_NAMES.index("digits")]
     )
+    indicators = np.hstack((style, cue_features(classes, rows, n), links, promotion[:, None]))
     scale = (1.0 / np.sqrt(1.0 + word_entries)).astype(np.float32)
     return indicators * scale[:, np.newaxis]

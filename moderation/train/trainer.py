@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from moderation.errors import DataError, ModelError
 from moderation.judge.features import CommentFeaturiser
@@ -85,6 +86,9 @@ class TrainingOptions:
     incitement_needs_violent_word : bool
         Flag incitement only in comments with a violent word (the ``violent`` cue; English
         models only): see :class:`~moderation.judge.heads.LogisticHead`'s ``requires``.
+    spam_needs_promotion : bool
+        Flag spam only in comments that promote something (a link, a number, a price or a
+        promotional word, :mod:`moderation.judge.promotion`; English models only), as above.
     """
 
     precision: Mapping[str, float | None] = field(default_factory=lambda: dict(DEFAULT_PRECISION))
@@ -98,6 +102,7 @@ class TrainingOptions:
     languages: tuple[str, ...] | None = None
     group_folds: bool = True
     incitement_needs_violent_word: bool = True
+    spam_needs_promotion: bool = True
 
 
 def _versions() -> dict[str, str]:
@@ -230,10 +235,47 @@ def required_column(
     name: str, featuriser: CommentFeaturiser, options: TrainingOptions
 ) -> int | None:
     """The feature column head ``name`` requires (LogisticHead's ``requires``): the violent
-    word column for incitement under ``incitement_needs_violent_word``, else ``None``."""
+    word column for incitement under ``incitement_needs_violent_word``, the promotion column
+    for spam under ``spam_needs_promotion``, else ``None``."""
     if name == "incitement" and options.incitement_needs_violent_word:
         return featuriser.violent_word_column()
+    if name == "spam" and options.spam_needs_promotion:
+        return featuriser.promotion_column()
     return None
+
+
+def overruled_requirements(
+    rows: Sequence[LabeledRow], features: Any, requirements: Mapping[str, int | None]
+) -> dict[str, int]:
+    """Per flag whose required column the moderators' decisions contradict, how many
+    decisions flag a comment without it. A site's moderators teach their own standard (spam
+    that promotes nothing, a threat with no violent word): the requirement then gives way to
+    them for that flag instead of keeping their decisions from ever being learned."""
+    overruled = {}
+    for name, column in requirements.items():
+        decided = [i for i, row in enumerate(rows) if row.moderator and getattr(row, name) == 1]
+        if column is None or not decided:
+            continue
+        values = features[decided][:, column]
+        lacking = int(np.sum((values.toarray() if hasattr(values, "toarray") else values) == 0))
+        if lacking:
+            overruled[name] = lacking
+    return overruled
+
+
+def head_features(name: str, featuriser: CommentFeaturiser, features: Any) -> Any:
+    """The features head ``name`` is fitted on: all of them, but the promotion column only
+    for spam. It is spam's requirement; as a feature of the other heads it moved the RUW
+    stance head trained on RUW from 0.584 to 0.579, so it is zeroed for them (their weight on
+    it is then 0, and scoring needs no change)."""
+    column = featuriser.promotion_column()
+    if name == "spam" or column is None:
+        return features
+    keep = np.ones(features.shape[1], dtype=features.dtype)
+    keep[column] = 0
+    masked = sparse.csr_matrix(features @ sparse.diags(keep))
+    masked.eliminate_zeros()
+    return masked
 
 
 def _fit_head(
@@ -243,10 +285,12 @@ def _fit_head(
     features: Any,
     weights: np.ndarray | None,
     options: TrainingOptions,
+    requires: int | None,
     on_fold: Callable[[int, int], None] | None = None,
 ) -> LogisticHead:
-    """Fit head ``name`` on the rows that carry its label (weighted when ``weights`` is set);
-    ``on_fold`` is told of each cross-validation fit (see :meth:`LogisticHead.fit`)."""
+    """Fit head ``name`` on the rows that carry its label (weighted when ``weights`` is set),
+    requiring column ``requires``; ``on_fold`` is told of each cross-validation fit (see
+    :meth:`LogisticHead.fit`)."""
     index, labels = _head_rows(rows, name)
     precision = options.precision.get(name, DEFAULT_PRECISION[name]) if name in FLAGS else 0.9
     return LogisticHead(
@@ -255,9 +299,9 @@ def _fit_head(
         remove_precision=options.remove_precision,
         random_state=options.random_state,
         n_jobs=options.n_jobs,
-        requires=required_column(name, featuriser, options),
+        requires=requires,
     ).fit(
-        features[index],
+        head_features(name, featuriser, features)[index],
         np.asarray(labels),
         sample_weight=_head_weights(weights, index),
         groups=fold_groups([rows[i] for i in index], options),
@@ -377,6 +421,9 @@ def train_moderator(
     featuriser.fit([r.text for r in rows])
     features = featuriser.transform([r.text for r in rows])
     progress.advance()
+    requirements = {name: required_column(name, featuriser, options) for name in FLAGS}
+    overruled = overruled_requirements(rows, features, requirements)
+    requirements.update(dict.fromkeys(overruled))
     heads = {}
     for name in counts:
         progress.step(f"head {name} ({options.cv} folds)")
@@ -384,13 +431,16 @@ def train_moderator(
         def on_fold(done: int, total: int, name: str = name) -> None:
             progress.step(f"head {name}: fold fits {done}/{total}")
 
-        heads[name] = _fit_head(name, rows, featuriser, features, weights, options, on_fold)
+        heads[name] = _fit_head(
+            name, rows, featuriser, features, weights, options, requirements.get(name), on_fold
+        )
         progress.advance()
     moderator = Moderator(
         featuriser, heads, default_target=options.default_target, languages=chosen
     )
     seconds = time.perf_counter() - started
     card = _training_card(rows, given, counts, moderator, languages, options, seconds)
+    card["requirements_overruled"] = overruled
     return moderator, card
 
 
@@ -491,15 +541,31 @@ def _head_line(name: str, head: Mapping[str, Any]) -> str:
     )
 
 
-def _requirement_lines(heads: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """What the card says of a flag that needs a violent word (see ``requires``)."""
-    lines = []
+# What each flag's required column stands for, in the card.
+REQUIRED = {
+    "incitement": "no violent word",
+    "spam": "nothing promotional (no link, number, price or promotional word)",
+}
+
+
+def _requirement_lines(
+    heads: Mapping[str, Mapping[str, Any]], overruled: Mapping[str, int]
+) -> list[str]:
+    """What the card says of a flag that needs a column (see ``requires``), or whose
+    requirement the moderators' decisions overruled."""
+    lines = [
+        f"{name}: no requirement: {count} moderators' decisions flag comments with "
+        f"{REQUIRED.get(name, 'nothing in the required column')}, and their standard wins."
+        for name, count in overruled.items()
+    ]
+    lines = [line for pair in zip(lines, [""] * len(lines), strict=True) for line in pair]
     for name, head in heads.items():
         before = head["cv_metrics"].get("without_requirement")
         if before is None:
             continue
         lines += [
-            f"{name}: a comment with no violent word is flagged only at the remove threshold; "
+            f"{name}: a comment with {REQUIRED.get(name, 'nothing in its required column')} "
+            "is flagged only at the remove threshold; "
             f"the metrics above are of that rule (without it: precision {before['precision']:.3f}, "
             f"recall {before['recall']:.3f}, F1 {before['f1']:.3f}).",
             "",
@@ -533,7 +599,7 @@ def format_card_markdown(card: Mapping[str, Any]) -> str:
         "|---|---|---|---|---|---|---|",
         *(_head_line(name, head) for name, head in card["heads"].items()),
         "",
-        *_requirement_lines(card["heads"]),
+        *_requirement_lines(card["heads"], card.get("requirements_overruled", {})),
         "## Versions",
         "",
         ", ".join(f"{k} {v}" for k, v in card["versions"].items()),

@@ -69,19 +69,23 @@ def test_only_a_two_class_head_requires_a_column() -> None:
         LogisticHead(cv=3, requires=0).fit(X, y)
 
 
-def test_training_options_decide_the_incitement_requirement() -> None:
+def test_training_options_decide_the_requirements() -> None:
     rows = read_labeled([FIXTURES / "tiny_labeled.jsonl"])
     gated, card = train_moderator(rows, TrainingOptions(cv=2, n_jobs=1))
     column = gated.featuriser.violent_word_column()
     assert column is not None
     assert gated.heads["incitement"].requires == column
-    assert gated.heads["spam"].requires is None
+    assert gated.heads["spam"].requires == gated.featuriser.promotion_column()
+    assert gated.heads["stance:russia_ukraine"].requires is None
     assert "no violent word is flagged only at the remove threshold" in format_card_markdown(card)
-    options = TrainingOptions(cv=2, n_jobs=1, incitement_needs_violent_word=False)
+    options = TrainingOptions(
+        cv=2, n_jobs=1, incitement_needs_violent_word=False, spam_needs_promotion=False
+    )
     plain, card = train_moderator(rows, options)
     assert plain.heads["incitement"].requires is None
+    assert plain.heads["spam"].requires is None
     assert required_column("incitement", plain.featuriser, options) is None
-    assert "no violent word" not in format_card_markdown(card)
+    assert "only at the remove threshold" not in format_card_markdown(card)
 
 
 def test_the_default_model_needs_a_violent_word_for_everyday_incitement() -> None:

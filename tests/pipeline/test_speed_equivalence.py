@@ -53,6 +53,7 @@ from moderation import Comment, Moderator, Verdict, language, normalise
 from moderation.judge import cues, features, links
 from moderation.judge.features import CommentFeaturiser
 from moderation.judge.moderator import FLAGS, REASONS_PER_FLAG, scoring_item
+from moderation.judge.promotion import CURRENCY, PROMOTION_STEMS
 from moderation.parse import Input, ParseOptions, dumps
 from moderation.parse.text import html_to_text, normalise_whitespace
 from moderation.pipeline import workers as parallel
@@ -192,6 +193,7 @@ DENSE_NAMES = (
         "violent:imperative+second_person",
     )
     + links.LINK_NAMES
+    + ("promotion",)
 )
 _ENGLISH = SnowballStemmer("english")
 
@@ -357,8 +359,8 @@ def _reference_cues(classes: list[int]) -> list[bool]:
 
 
 def reference_dense_signals(raw_texts, tokens, counts, word_entries, english=True):
-    """The dense columns, one comment at a time: style bins and cues, each worth one more
-    word (``1 / sqrt(1 + word features)``)."""
+    """The dense columns, one comment at a time: style bins, cues, link shapes and promotion,
+    each worth one more word (``1 / sqrt(1 + word features)``)."""
     rows, offset = [], 0
     for raw, count, entries in zip(raw_texts, counts.tolist(), word_entries, strict=True):
         own = tokens[offset : offset + count]
@@ -368,8 +370,11 @@ def reference_dense_signals(raw_texts, tokens, counts, word_entries, english=Tru
         classes = [
             cues.token_class(t, st if english else "") for t, st in zip(own, stems, strict=True)
         ]
-        flags = _reference_style(raw, hashes) + _reference_cues(classes)
-        flags += links.link_flags(raw).astype(bool).tolist()  # per comment already
+        style, link_flags = _reference_style(raw, hashes), links.link_flags(raw).astype(bool)
+        flags = style + _reference_cues(classes) + link_flags.tolist()  # per comment already
+        promoted = english and any(stem in PROMOTION_STEMS for stem in stems)
+        promoted |= any(c in CURRENCY for c in raw) or bool(link_flags.any())
+        flags.append(promoted or bool(style[DENSE_NAMES.index("digits")]))
         scale = np.float32(1.0 / np.sqrt(1.0 + entries))
         rows.append([np.float32(flag) * scale for flag in flags])
     return np.array(rows, dtype=np.float32).reshape(len(raw_texts), len(DENSE_NAMES))

@@ -118,20 +118,27 @@ def test_the_train_command_takes_a_weight(tmp_path) -> None:
     assert result.exit_code == 2 and "--weight" in result.output
 
 
-def test_a_heavier_decision_pulls_its_comment_harder(tmp_path, monkeypatch) -> None:
-    """The relabeled comment's spam score falls from the corpus-only model's, more at a higher
-    weight; the new comment the moderator labeled spam scores as spam. (C is kept within the
-    default grid: on 42 rows the out-of-fold choice beyond it moves with every weight.)"""
+def test_decisions_move_their_comments_across_the_cut(tmp_path, monkeypatch) -> None:
+    """The relabeled comment's spam score falls below 0.5 from the corpus-only model's; the
+    new comment the moderator labeled spam, which promotes nothing, scores as spam: the
+    decision overrules the spam head's promotion requirement (said on the card). (C is kept
+    within the default grid: on 42 rows the out-of-fold choice beyond it moves with every
+    weight.)"""
     monkeypatch.setattr(heads, "C_BOUNDS", (min(heads.DEFAULT_CS), max(heads.DEFAULT_CS)))
     texts = [DECISIONS[0]["text"], DECISIONS[1]["text"]]
     corpus_only, _ = trainer.train_moderator(read_labeled([TINY]), TrainingOptions(cv=3))
     scores = [[verdict.spam for verdict in corpus_only.score(texts)]]
     rows = read_labeled([TINY, _export(tmp_path)])
     for weight in (1.0, 3.0):
-        model, _ = trainer.train_moderator(rows, TrainingOptions(cv=3, moderator_weight=weight))
+        model, card = trainer.train_moderator(rows, TrainingOptions(cv=3, moderator_weight=weight))
         scores.append([verdict.spam for verdict in model.score(texts)])
+        assert card["requirements_overruled"] == {"spam": 1}
+        assert model.heads["spam"].requires is None
+        assert "spam: no requirement: 1 moderators' decisions" in format_card_markdown(card)
     relabeled, new = zip(*scores, strict=True)
-    # With the stemmed features of issue 13 one decision at weight 1 pulls the relabeled
-    # comment from 1.00 to about 0.55; at weight 3 it is well below 0.5.
-    assert relabeled[0] > relabeled[1] > 0.5 > relabeled[2]
-    assert new[0] < 0.5 < new[1] <= new[2]
+    # With the promotion column (issue 13) one decision at weight 1 already pulls the
+    # relabeled comment from 1.00 to about 0.04; on 42 rows C and the calibration chosen at
+    # each weight make the order between weights 1 and 3 no test of the weight itself (see
+    # tests/judge/test_sample_weight.py for that).
+    assert relabeled[0] > 0.5 > max(relabeled[1:])
+    assert new[0] < 0.5 < min(new[1:])
