@@ -188,10 +188,12 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
     n_jobs : int or None, default=None
         Processes for the cross-validation fits (joblib); results do not depend on it.
     requires : int or None, default=None
-        Two-class heads only: a column of ``X`` (incitement: "has a violent word") without
-        which a row is flagged only at the removal threshold's confidence; below it, its
-        positive probability is 0. Function words and topics cannot then carry a flag on their
-        own. C, the calibration and the thresholds are chosen as without it; ``cv_metrics_``
+        Two-class heads only: a column of ``X`` (incitement: "has a violent word"; spam:
+        "promotes something") without which a row is flagged only at the removal threshold's
+        confidence (the head's own ``remove_threshold_``, also when a Moderator overrides
+        it); below it, its positive probability is 0. Function words and topics cannot then
+        carry a flag on their own. C, the calibration and the thresholds are chosen as without
+        it; ``cv_metrics_``
         are those of the rule with it (``without_requirement``: without).
 
     Attributes
