@@ -193,8 +193,7 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
         confidence (the head's own ``remove_threshold_``, also when a Moderator overrides
         it); below it, its positive probability is 0. Function words and topics cannot then
         carry a flag on their own. C, the calibration and the thresholds are chosen as without
-        it; ``cv_metrics_``
-        are those of the rule with it (``without_requirement``: without).
+        it; ``cv_metrics_`` are those of the rule with it (``without_requirement``: without).
 
     Attributes
     ----------
