@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, f1_score, log_loss, precision_recall_curve
@@ -329,6 +330,13 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
             return None
         if len(self.classes_) != 2:
             raise ModelError(f"requires={self.requires!r}: only a two-class head requires a column")
+        if sparse.isspmatrix_csr(X) or isinstance(X, sparse.csr_array):
+            # Read the entries directly: X[:, j] costs ~50 µs even for one row.
+            entries = (X.indices == self.requires) & (X.data != 0)
+            rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+            found = np.zeros(X.shape[0], dtype=bool)
+            found[rows[entries]] = True
+            return found
         column = X[:, self.requires]
         values = column.toarray() if hasattr(column, "toarray") else np.asarray(column)
         return values.ravel() != 0

@@ -103,3 +103,19 @@ def test_the_default_model_needs_a_violent_word_for_everyday_incitement() -> Non
     calls = ["start killing them", "I will punch you in the face when I see you"]
     verdicts = default.score(calm + calls)
     assert [("incitement" in v.flags) for v in verdicts] == [False] * 4 + [True] * 2
+
+
+def test_sparse_and_dense_rows_are_read_alike() -> None:
+    """The CSR fast path that finds the rows with the column agrees with plain indexing, also
+    where the column holds a stored zero."""
+    from scipy import sparse
+
+    X, y = _flag_data(seed=2)  # noqa: N806
+    column = X.shape[1] - 1
+    head = LogisticHead(cv=3, min_flagged=0, requires=column).fit(X, y)
+    stored = sparse.csr_matrix(X)
+    zeroed = np.flatnonzero(stored.indices == column)[:3]
+    stored.data[zeroed] = 0.0  # stored, not eliminated
+    X[np.searchsorted(stored.indptr, zeroed, side="right") - 1, column] = 0.0
+    np.testing.assert_array_equal(head._open_rows(stored), head._open_rows(X))
+    np.testing.assert_allclose(head.predict_proba(stored), head.predict_proba(X), rtol=1e-6)
