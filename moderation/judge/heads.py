@@ -74,6 +74,20 @@ def _fold_scores(
     return scores.reshape(-1, 1) if scores.ndim == 1 else scores
 
 
+def rows_with_column(X: Any, column: int) -> np.ndarray:  # noqa: N803
+    """Which rows of ``X`` (dense or sparse) have a non-zero value in ``column``. A CSR matrix
+    is read from its entries: ``X[:, j]`` costs about 50 µs even for one row."""
+    if sparse.isspmatrix_csr(X) or isinstance(X, sparse.csr_array):
+        entries = (X.indices == column) & (X.data != 0)
+        rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+        found = np.zeros(X.shape[0], dtype=bool)
+        found[rows[entries]] = True
+        return found
+    values = X[:, column]
+    values = values.toarray() if hasattr(values, "toarray") else np.asarray(values)
+    return values.ravel() != 0
+
+
 def precision_recall_by_threshold(
     labels: np.ndarray, scores: np.ndarray, sample_weight: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -330,16 +344,7 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
             return None
         if len(self.classes_) != 2:
             raise ModelError(f"requires={self.requires!r}: only a two-class head requires a column")
-        if sparse.isspmatrix_csr(X) or isinstance(X, sparse.csr_array):
-            # Read the entries directly: X[:, j] costs ~50 µs even for one row.
-            entries = (X.indices == self.requires) & (X.data != 0)
-            rows = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
-            found = np.zeros(X.shape[0], dtype=bool)
-            found[rows[entries]] = True
-            return found
-        column = X[:, self.requires]
-        values = column.toarray() if hasattr(column, "toarray") else np.asarray(column)
-        return values.ravel() != 0
+        return rows_with_column(X, self.requires)
 
     def _gated(self, probabilities: np.ndarray, open_rows: np.ndarray | None) -> np.ndarray:
         """Two-class probabilities with the positive class at 0 on rows without the required
@@ -361,18 +366,16 @@ class LogisticHead(ClassifierMixin, BaseEstimator):
     ) -> None:
         """Out-of-fold precision, recall and F1 of the flag with the required column (the
         thresholds' own, without it, kept as ``without_requirement``)."""
-        weights = np.ones(y.size) if weights is None else weights
-        positive = y == self.classes_[1]
-        flagged = self._gated(probabilities, open_rows)[:, 1] >= self.threshold_
-        hits = float(np.sum(weights * (flagged & positive)))
-        precision = hits / max(float(np.sum(weights * flagged)), 1e-12)
-        recall = hits / max(float(np.sum(weights * positive)), 1e-12)
+        gated = self._gated(probabilities, open_rows)[:, 1]
+        precisions, recalls, f1, thresholds = _curve(y == self.classes_[1], gated, weights)
+        index = int(np.searchsorted(thresholds, self.threshold_))  # the first cut it flags at
+        stats = {"precision": 0.0, "recall": 0.0, "f1": 0.0}
+        if index < thresholds.size:
+            stats = _stats_at(precisions, recalls, f1, index)
         before = {key: self.cv_metrics_[key] for key in ("precision", "recall", "f1")}
         self.cv_metrics_ = {
             **self.cv_metrics_,
-            "precision": precision,
-            "recall": recall,
-            "f1": 2 * precision * recall / max(precision + recall, 1e-12),
+            **stats,
             "without_requirement": before,
             "rows_with_required_column": int(open_rows.sum()),
         }

@@ -20,7 +20,7 @@ from scipy import sparse
 
 from moderation.errors import DataError, ModelError
 from moderation.judge.features import CommentFeaturiser
-from moderation.judge.heads import LogisticHead
+from moderation.judge.heads import LogisticHead, rows_with_column
 from moderation.judge.moderator import Moderator
 from moderation.labels import DEFAULT_TARGET, FLAGS, STANCE_PREFIX
 from moderation.pipeline.progress import NoProgress, StepProgress
@@ -256,8 +256,7 @@ def overruled_requirements(
         decided = [i for i, row in enumerate(rows) if row.moderator and getattr(row, name) == 1]
         if column is None or not decided:
             continue
-        values = features[decided][:, column]
-        lacking = int(np.sum((values.toarray() if hasattr(values, "toarray") else values) == 0))
+        lacking = int(np.sum(~rows_with_column(features[decided], column)))
         if lacking:
             overruled[name] = lacking
     return overruled
