@@ -223,21 +223,20 @@ class CommentFeaturiser(TransformerMixin, BaseEstimator):
         return int(self.buckets_.size) + (len(DENSE_NAMES) if self.dense else 0)
 
     def violent_word_column(self) -> int | None:
-        """The column set when a comment has a violent word (the ``violent`` cue), or
-        ``None`` when this featuriser computes no cues (no dense signals, or not English)."""
-        require_fitted(self, "buckets_")
-        if not self.dense or self.stem_language != "en":
-            return None
-        return int(self.buckets_.size) + DENSE_NAMES.index("violent")
+        """The column set when a comment has a violent word (the ``violent`` cue)."""
+        return self._english_signal_column("violent")
 
     def promotion_column(self) -> int | None:
-        """The column set when a comment promotes something (:mod:`.promotion`), or ``None``
-        when this featuriser has no dense signals or is not English (its promotional words
-        are English stems)."""
+        """The column set when a comment promotes something (:mod:`.promotion`)."""
+        return self._english_signal_column("promotion")
+
+    def _english_signal_column(self, name: str) -> int | None:
+        """The column of dense signal ``name``, or ``None`` when this featuriser has no dense
+        signals or is not English (the violent and promotional words are English stems)."""
         require_fitted(self, "buckets_")
         if not self.dense or self.stem_language != "en":
             return None
-        return int(self.buckets_.size) + DENSE_NAMES.index("promotion")
+        return int(self.buckets_.size) + DENSE_NAMES.index(name)
 
     # -- the n-grams of a batch ----------------------------------------------------------
 

@@ -300,7 +300,7 @@ def _fit_head(
         n_jobs=options.n_jobs,
         requires=requires,
     ).fit(
-        head_features(name, featuriser, features)[index],
+        head_features(name, featuriser, features[index]),
         np.asarray(labels),
         sample_weight=_head_weights(weights, index),
         groups=fold_groups([rows[i] for i in index], options),
@@ -552,12 +552,13 @@ def _requirement_lines(
 ) -> list[str]:
     """What the card says of a flag that needs a column (see ``requires``), or whose
     requirement the moderators' decisions overruled."""
-    lines = [
-        f"{name}: no requirement: {count} moderators' decisions flag comments with "
-        f"{REQUIRED.get(name, 'nothing in the required column')}, and their standard wins."
-        for name, count in overruled.items()
-    ]
-    lines = [line for pair in zip(lines, [""] * len(lines), strict=True) for line in pair]
+    lines = []
+    for name, count in overruled.items():
+        lines += [
+            f"{name}: no requirement: {count} moderators' decisions flag comments with "
+            f"{REQUIRED.get(name, 'nothing in the required column')}, and their standard wins.",
+            "",
+        ]
     for name, head in heads.items():
         before = head["cv_metrics"].get("without_requirement")
         if before is None:
