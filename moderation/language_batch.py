@@ -75,25 +75,20 @@ class BatchRanker:
         Python alone."""
         probes = list(_PROBES)
         expected = [self.identifier.rank(text) for text in probes]
-        chosen = self.python_below
-        try:
-            for python_below in (0, len(probes) + 1):
-                self.python_below = python_below
-                if self._rank_batched(probes) != expected:
-                    return False
-        finally:
-            self.python_below = chosen
-        return True
+        return all(
+            self._rank_batched(probes, python_below) == expected
+            for python_below in (0, len(probes) + 1)
+        )
 
     def rank(self, texts: Sequence[str]) -> list[Ranking]:
         """Each text's languages by probability, best first (``identifier.rank`` of each)."""
         if not self.batched:
             return [self.identifier.rank(text) for text in texts]
-        return self._rank_batched(texts)
+        return self._rank_batched(texts, self.python_below)
 
-    def _rank_batched(self, texts: Sequence[str]) -> list[Ranking]:
+    def _rank_batched(self, texts: Sequence[str], python_below: int) -> list[Ranking]:
         encoded = [_encode(text) for text in texts]
-        counted = _count_by_text(*self._walk(encoded), len(encoded))
+        counted = _count_by_text(*self._walk(encoded, python_below), len(encoded))
         scores = self._probabilities(encoded, counted)
         columns = self._columns
         order = columns[np.argsort(-scores[:, columns], axis=1, kind="stable")]
@@ -121,9 +116,10 @@ class BatchRanker:
             scores[:, j] = 0.0
         return scores
 
-    def _walk(self, encoded: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    def _walk(self, encoded: Sequence[bytes], python_below: int) -> tuple[np.ndarray, np.ndarray]:
         """Every n-gram id the texts' bytes reach and the text it is in, in the order of the
-        byte positions where they are reached."""
+        byte positions where they are reached; once fewer than ``python_below`` texts are
+        still being walked, their remaining bytes are walked in Python."""
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         order = np.argsort(-lengths, kind="stable")  # longest first: the active texts are a prefix
         longest = int(lengths.max()) if len(encoded) else 0
@@ -136,7 +132,7 @@ class BatchRanker:
         states = np.zeros(len(encoded), dtype=np.int64)
         rows, features = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
         for position, active in enumerate(actives.tolist()):
-            if active < self.python_below:
+            if active < python_below:
                 for row in range(active):  # each text's later n-grams after its earlier ones
                     index = int(order[row])
                     found = self._walk_rest(encoded[index], position, int(states[row]))
